@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Storage plugin ABI: struct fh_store_ops.
+ *
+ * A store persists four kinds of record and nothing else: tokens, objects, the
+ * audit log and its own schema metadata. It never sees plaintext key material:
+ * the core hands it blobs it has already encoded (token meta, public attribute
+ * TLV) or encrypted (secret attribute ciphertext). A store must:
+ *   - make every write atomic; outside begin/commit each call is its own
+ *     transaction; inside, nothing is visible to others until commit;
+ *   - let several processes use one store at once (waiting, bounded, for locks;
+ *     FH_E_STORE_BUSY after the wait);
+ *   - report a damaged file as FH_E_STORE_CORRUPT, a file that is not a store
+ *     as FH_E_STORE_FOREIGN, a schema newer than it understands as
+ *     FH_E_STORE_VERSION, and never crash on any file content.
+ *
+ * Memory: every char * / uint8_t * field of a record filled by a store is
+ * allocated with malloc() and released by the matching fh_store_*_clear().
+ * Records passed in (const) are borrowed for the duration of the call.
+ *
+ * Thread safety: one opened store (one priv) is used by one thread at a time;
+ * the core serialises calls on it. Different processes or different priv
+ * instances on one file may run concurrently.
+ */
+#ifndef FERROHSM_STORE_H
+#define FERROHSM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ferrohsm/pkcs11/pkcs11.h"
+#include "ferrohsm/rv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FH_STORE_ABI_VERSION 1u
+
+/* open() flags */
+#define FH_STORE_CREATE 0x1u /* create the store when it does not exist */
+
+struct fh_store_token {
+    int64_t id;     /* > 0, assigned by the store on insert, never reused */
+    char *label;    /* unique among tokens, 1..32 bytes of UTF-8 */
+    uint8_t *meta;  /* core-encoded token record (PIN verifiers, wrapped TMKs, counters) */
+    size_t meta_len;
+};
+
+struct fh_store_object {
+    int64_t id;        /* > 0, assigned by the store on insert, never reused */
+    int64_t token_id;
+    CK_OBJECT_CLASS cls;
+    CK_KEY_TYPE key_type; /* CK_UNAVAILABLE_INFORMATION when the object is not a key */
+    uint8_t *label;    /* CKA_LABEL bytes (not NUL-terminated), may be NULL if label_len 0 */
+    size_t label_len;
+    uint8_t *ckid;     /* CKA_ID bytes, may be NULL if ckid_len 0 */
+    size_t ckid_len;
+    uint8_t *attrs;    /* core-encoded public attributes (fh_attrs_encode) */
+    size_t attrs_len;
+    uint8_t *secret;   /* core-encrypted secret attributes; may be empty */
+    size_t secret_len;
+};
+
+/* Filter for object_find; every has_* false means "all objects of the token". */
+struct fh_store_query {
+    int64_t token_id;
+    bool has_cls;
+    CK_OBJECT_CLASS cls;
+    bool has_key_type;
+    CK_KEY_TYPE key_type;
+    bool has_label;
+    const uint8_t *label;
+    size_t label_len;
+    bool has_ckid;
+    const uint8_t *ckid;
+    size_t ckid_len;
+};
+
+#define FH_AUDIT_HASH_LEN 32
+
+struct fh_store_audit {
+    int64_t seq;        /* 1, 2, 3 ... assigned by the core, unique */
+    int64_t time_ms;    /* Unix time in milliseconds */
+    char *actor;        /* "token:demo/user", "token:demo/so", "anonymous" */
+    char *front;        /* "cli", "pkcs11", "server", "tui" */
+    char *operation;    /* "login", "key.generate", "sign", ... */
+    char *object;       /* "token:demo/key:k1" or "" */
+    char *result;       /* fh_rv_str() of the outcome */
+    char *corr_id;      /* correlation id of the request/process */
+    uint8_t prev_hash[FH_AUDIT_HASH_LEN];
+    uint8_t hash[FH_AUDIT_HASH_LEN];
+};
+
+typedef fh_rv (*fh_store_token_cb)(void *arg, const struct fh_store_token *t);
+typedef fh_rv (*fh_store_object_cb)(void *arg, const struct fh_store_object *o);
+typedef fh_rv (*fh_store_audit_cb)(void *arg, const struct fh_store_audit *r);
+
+/*
+ * Iteration callbacks: the record is borrowed for the call only; returning
+ * anything but FH_OK stops the iteration and that value is returned.
+ */
+struct fh_store_ops {
+    uint32_t abi_version; /* FH_STORE_ABI_VERSION; the core refuses a mismatch */
+    const char *name;     /* "sqlite", "postgres", ... selected by configuration */
+    size_t priv_size;     /* the core allocates and zeroes this much private state */
+
+    /* location: for sqlite a file path. FH_E_NOT_FOUND when it does not exist
+     * and FH_STORE_CREATE is not set. */
+    fh_rv (*open)(void *priv, const char *location, unsigned flags);
+    void (*close)(void *priv); /* also after a failed open */
+    fh_rv (*health)(void *priv);
+
+    /* write=true takes the write lock at once (no upgrade deadlocks). No nesting. */
+    fh_rv (*begin)(void *priv, bool write);
+    fh_rv (*commit)(void *priv);
+    void (*rollback)(void *priv);
+
+    fh_rv (*token_insert)(void *priv, const struct fh_store_token *t, int64_t *id_out);
+    fh_rv (*token_get)(void *priv, const char *label, struct fh_store_token *out);
+    fh_rv (*token_get_by_id)(void *priv, int64_t id, struct fh_store_token *out);
+    fh_rv (*token_update_meta)(void *priv, int64_t id, const uint8_t *meta, size_t len);
+    fh_rv (*token_delete)(void *priv, int64_t id); /* and all its objects */
+    fh_rv (*token_list)(void *priv, fh_store_token_cb cb, void *arg); /* by id */
+
+    /* object_insert ignores o->id and returns the new id. object_update replaces
+     * every field of the row with that id (and token_id). */
+    fh_rv (*object_insert)(void *priv, const struct fh_store_object *o, int64_t *id_out);
+    fh_rv (*object_update)(void *priv, const struct fh_store_object *o);
+    fh_rv (*object_get)(void *priv, int64_t token_id, int64_t id, struct fh_store_object *out);
+    fh_rv (*object_delete)(void *priv, int64_t token_id, int64_t id);
+    fh_rv (*object_find)(void *priv, const struct fh_store_query *q, fh_store_object_cb cb,
+                         void *arg); /* ascending id; uses indexes, no full scan */
+    fh_rv (*object_count)(void *priv, int64_t token_id, uint64_t *out);
+
+    /* FH_E_NOT_FOUND when the log is empty. */
+    fh_rv (*audit_last)(void *priv, struct fh_store_audit *out);
+    /* FH_E_EXISTS when r->seq is taken. */
+    fh_rv (*audit_append)(void *priv, const struct fh_store_audit *r);
+    /* Records with seq >= from_seq in ascending seq order, at most limit (0 = all). */
+    fh_rv (*audit_list)(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
+                        void *arg);
+};
+
+/* Release the malloc'ed fields of a record filled by a store; zero the record. */
+FH_API void fh_store_token_clear(struct fh_store_token *t);
+FH_API void fh_store_object_clear(struct fh_store_object *o);
+FH_API void fh_store_audit_clear(struct fh_store_audit *r);
+
+/* Built-in stores. */
+extern const struct fh_store_ops fh_store_sqlite_ops;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FERROHSM_STORE_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tokens: named, isolated key spaces with an SO PIN and a user PIN.
+ *
+ * Each PIN is stretched with Argon2id (parameters stored per token) into a key
+ * that unwraps the token master key (TMK); the TMK encrypts every secret
+ * attribute of the token's objects. Failed logins are counted in the store;
+ * after max_pin_failures (configuration, default 10) the PIN is locked: a
+ * locked user PIN is reset by the SO (fh_token_init_pin); a locked SO PIN
+ * cannot be recovered.
+ *
+ * Login state belongs to the opened token (fh_token) and is shared by all its
+ * sessions, as PKCS#11 shares it across an application's sessions.
+ */
+#ifndef FERROHSM_TOKEN_H
+#define FERROHSM_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ferrohsm/ctx.h"
+#include "ferrohsm/pkcs11/pkcs11.h"
+#include "ferrohsm/rv.h"
+#include "ferrohsm/secret.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fh_token fh_token;
+
+#define FH_TOKEN_LABEL_MAX 32
+#define FH_PIN_MIN_DEFAULT 4
+#define FH_PIN_MAX 256
+
+struct fh_token_info {
+    int64_t id;
+    char label[FH_TOKEN_LABEL_MAX + 1];
+    char serial[17];              /* 16 hex digits, stable for the token's life */
+    bool user_pin_initialized;
+    bool user_pin_locked;
+    bool so_pin_locked;
+    uint32_t user_failures;       /* consecutive failed user logins */
+    uint32_t so_failures;
+    uint32_t max_failures;
+    uint64_t object_count;        /* token objects, public and private */
+    bool user_logged_in;          /* this fh_token's state; false from fh_token_list */
+    bool so_logged_in;
+};
+
+/*
+ * Create a token. label: 1..32 bytes, unique. so_pin required; user_pin may
+ * be NULL (then the SO sets it later with fh_token_init_pin). PIN lengths
+ * outside [min_pin_len, FH_PIN_MAX] give FH_E_PIN_LEN_RANGE. FH_E_EXISTS when
+ * the label is taken. Audited.
+ */
+FH_API FH_NODISCARD fh_rv fh_token_create(fh_ctx *ctx, const char *label, const fh_secret *so_pin,
+                                          const fh_secret *user_pin);
+
+/* All tokens, ordered by id. *out is an array of *count entries; free() it. */
+FH_API FH_NODISCARD fh_rv fh_token_list(fh_ctx *ctx, struct fh_token_info **out, size_t *count);
+
+/* Delete a token and all its objects; needs the SO PIN (counted as a login). */
+FH_API FH_NODISCARD fh_rv fh_token_delete(fh_ctx *ctx, const char *label, const fh_secret *so_pin);
+
+/* Open a token by label (FH_E_NOT_FOUND). Close with fh_token_close. */
+FH_API FH_NODISCARD fh_rv fh_token_open(fh_ctx *ctx, const char *label, fh_token **out);
+/* Logs out, closes all sessions of this token handle, wipes cached keys. */
+FH_API void fh_token_close(fh_token *tok);
+
+FH_API FH_NODISCARD fh_rv fh_token_get_info(fh_token *tok, struct fh_token_info *out);
+
+/*
+ * Log in as CKU_USER or CKU_SO. Errors: FH_E_PIN_INCORRECT (counted),
+ * FH_E_PIN_LOCKED, FH_E_ALREADY_LOGGED_IN, FH_E_OTHER_USER_LOGGED_IN,
+ * FH_E_USER_TYPE_INVALID, FH_E_TOKEN_NOT_INITIALIZED (user PIN never set).
+ * Audited (success and failure).
+ */
+FH_API FH_NODISCARD fh_rv fh_token_login(fh_token *tok, CK_USER_TYPE who, const fh_secret *pin);
+/* FH_E_NOT_LOGGED_IN when nobody is logged in. Wipes cached key material. */
+FH_API FH_NODISCARD fh_rv fh_token_logout(fh_token *tok);
+/* CKU_USER / CKU_SO or (CK_USER_TYPE)-1 when nobody is logged in. */
+FH_API CK_USER_TYPE fh_token_logged_in(const fh_token *tok);
+
+/*
+ * Change the PIN of `who`, proving the old one (a wrong old PIN is counted
+ * like a failed login). Does not need a login.
+ */
+FH_API FH_NODISCARD fh_rv fh_token_set_pin(fh_token *tok, CK_USER_TYPE who,
+                                           const fh_secret *old_pin, const fh_secret *new_pin);
+
+/* The logged-in SO sets (or resets and unlocks) the user PIN. */
+FH_API FH_NODISCARD fh_rv fh_token_init_pin(fh_token *tok, const fh_secret *new_user_pin);
+
+FH_API const char *fh_token_label(const fh_token *tok);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FERROHSM_TOKEN_H */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * core-int.h - private structures and fhi_* functions shared by the files of
+ * src/core. Nothing outside src/core includes this header.
+ *
+ * Lock order (STYLE rule 18): ctx->lock (store access, registries) is a leaf
+ * taken only around store calls; token->lock guards the token's login state,
+ * TMK and handle table; a session's operation state is guarded by the caller
+ * using the session from one thread at a time. Order: token->lock, then
+ * ctx->lock; never the other way round; no Argon2 or backend work under
+ * ctx->lock.
+ */
+#ifndef FERROHSM_CORE_INT_H
+#define FERROHSM_CORE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ferrohsm/ferrohsm.h"
+
+/* ---- configuration (config.c) ---- */
+
+struct fhi_config {
+    char *home;              /* FERROHSM_HOME */
+    char *store_driver;      /* [store] driver, default "sqlite" */
+    char *store_path;        /* [store] path, default $FERROHSM_HOME/ferrohsm.db */
+    char *backend;           /* [token] backend, default "soft" */
+    uint32_t max_pin_failures; /* [token] max_pin_failures, default 10 */
+    uint32_t min_pin_len;      /* [token] min_pin_len, default 4 */
+    uint32_t argon2_t;         /* [token] argon2_t_cost, default 3 */
+    uint32_t argon2_m_kib;     /* [token] argon2_m_cost_kib, default 65536 */
+    uint32_t argon2_p;         /* [token] argon2_parallelism, default 1 */
+};
+
+fh_rv fhi_config_load(const char *conf_path, struct fhi_config *cfg);
+void fhi_config_clear(struct fhi_config *cfg);
+void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- context (ctx.c) ---- */
+
+struct fh_ctx {
+    pthread_mutex_t lock; /* guards every call on store (one connection) */
+    struct fhi_config cfg;
+    const struct fh_store_ops *store_ops;
+    void *store;
+    bool store_open;
+    const struct fh_backend_ops *be_ops;
+    void *be;
+    bool be_init;
+    char front[16];
+    char corr_id[64];
+    const struct fh_mech_desc **mechs; /* registry ∩ backend */
+    size_t n_mechs;
+};
+
+/* Store calls under ctx->lock. */
+void fhi_ctx_lock(fh_ctx *ctx);
+void fhi_ctx_unlock(fh_ctx *ctx);
+
+/* ---- registry of stores and backends (registry.c) ---- */
+
+const struct fh_store_ops *fhi_store_find(const char *name);
+const struct fh_backend_ops *fhi_backend_find(const char *name);
+
+/* ---- mechanisms (mech.c) ---- */
+
+const struct fh_mech_desc *fhi_mech_registry(size_t *n);
+const struct fh_mech_desc *fhi_mech_lookup(CK_MECHANISM_TYPE type);
+/* CKF_* flag that op requires in a mechanism's flags. */
+CK_FLAGS fhi_op_flag(enum fh_op_kind op);
+bool fhi_mech_has_key_type(const struct fh_mech_desc *m, CK_KEY_TYPE kt);
+
+/* ---- audit (audit.c) ---- */
+
+/* Append one record; failures are reported but never change the caller's rv. */
+void fhi_audit(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
+               fh_rv result);
+
+/* ---- small utilities (util.c) ---- */
+
+void fhi_put_be(uint8_t *p, uint64_t v, unsigned bytes);
+uint64_t fhi_get_be(const uint8_t *p, unsigned bytes);
+fh_rv fhi_random(fh_ctx *ctx, void *out, size_t len);
+/* AES-256-GCM with a random 12-byte nonce: out = nonce || ct || tag (16). */
+fh_rv fhi_seal(const uint8_t key[32], const uint8_t *aad, size_t aad_len, const uint8_t *in,
+               size_t in_len, uint8_t **out, size_t *out_len);
+/* Inverse of fhi_seal into a new fh_secret; FH_E_INTEGRITY on any failure. */
+fh_rv fhi_open(const uint8_t key[32], const uint8_t *aad, size_t aad_len, const uint8_t *in,
+               size_t in_len, fh_secret **out);
+
+/* Open-addressing map int64 (> 0) -> uint32 (> 0), for store id -> handle. */
+struct fhi_i64map {
+    int64_t *keys;
+    uint32_t *vals;
+    size_t cap; /* power of two or 0 */
+    size_t n;
+};
+fh_rv fhi_i64map_put(struct fhi_i64map *m, int64_t key, uint32_t val);
+uint32_t fhi_i64map_get(const struct fhi_i64map *m, int64_t key); /* 0 when absent */
+void fhi_i64map_del(struct fhi_i64map *m, int64_t key);
+void fhi_i64map_clear(struct fhi_i64map *m);
+
+/* ---- tokens (token.c) ---- */
+
+struct fhi_obj;
+
+struct fhi_handle {
+    int64_t store_id;      /* token object: its store id; 0 for session objects or free */
+    struct fhi_obj *sobj;  /* session object (owned), else NULL */
+    fh_session *owner;     /* session that owns sobj */
+};
+
+struct fh_token {
+    fh_ctx *ctx;
+    pthread_mutex_t lock;   /* guards everything below */
+    int64_t id;
+    char label[FH_TOKEN_LABEL_MAX + 1];
+    CK_USER_TYPE login;     /* FHI_NOBODY, CKU_USER or CKU_SO */
+    fh_secret *tmk;         /* token master key while logged in */
+    struct fhi_handle *handles; /* handle h is handles[h - 1] */
+    size_t n_handles;
+    size_t cap_handles;
+    struct fhi_i64map by_store_id;
+    fh_session **sessions;
+    size_t n_sessions;
+    size_t cap_sessions;
+};
+
+#define FHI_NOBODY ((CK_USER_TYPE)-1)
+#define FHI_TMK_LEN 32
+
+/* "token:<label>/<user|so|public>" into buf. */
+void fhi_token_actor(const fh_token *tok, char *buf, size_t len);
+
+/* ---- objects (object.c, attr_rules.c) ---- */
+
+struct fhi_obj {
+    CK_OBJECT_CLASS cls;
+    CK_KEY_TYPE kt;          /* CK_UNAVAILABLE_INFORMATION for non-keys */
+    struct fh_attrs attrs;   /* every attribute but the secret value */
+    fh_secret *value;        /* secret CKA_VALUE (key material), NULL if none or not loaded */
+    bool has_secret;         /* the object carries a secret value (may be not loaded) */
+    uint8_t *sealed;         /* token objects: sealed secrets as stored */
+    size_t sealed_len;
+};
+
+void fhi_obj_free(struct fhi_obj *o);
+
+/* Which template operation an attribute check is for (PKCS#11 footnotes). */
+enum fhi_tmpl_op {
+    FHI_TMPL_CREATE,
+    FHI_TMPL_GENERATE,
+    FHI_TMPL_UNWRAP,
+    FHI_TMPL_DERIVE,
+    FHI_TMPL_COPY,
+    FHI_TMPL_SET,
+};
+
+/*
+ * Check a user template for class cls / key type kt and operation op, and
+ * merge it into attrs (which may already hold values, for copy/set).
+ * Applies defaults for creation operations.
+ */
+fh_rv fhi_rules_apply(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, enum fhi_tmpl_op op,
+                      const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool so_logged_in,
+                      struct fh_attrs *attrs);
+/* Fill defaults and derived attributes of a new object (after apply). */
+fh_rv fhi_rules_defaults(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, enum fhi_tmpl_op op,
+                         struct fh_attrs *attrs);
+/* Whether attribute type may be revealed for this object. */
+bool fhi_rules_readable(const struct fhi_obj *o, CK_ATTRIBUTE_TYPE type);
+/* Whether type is a valid attribute of the class/key type at all. */
+bool fhi_rules_known(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, CK_ATTRIBUTE_TYPE type);
+/* Remove every attribute of footnote 7 (secret components) from attrs. */
+void fhi_rules_strip_secret(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, struct fh_attrs *attrs);
+/* Whether the class carries a secret CKA_VALUE (key material or private data). */
+bool fhi_rules_value_is_secret(CK_OBJECT_CLASS cls, const struct fh_attrs *attrs);
+
+/* Find a CK_ULONG / CK_BBOOL in a user template; FH_E_ATTR_VALUE_INVALID on bad length. */
+fh_rv fhi_tmpl_ulong(const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_ATTRIBUTE_TYPE type, bool *found,
+                     CK_ULONG *out);
+const CK_ATTRIBUTE *fhi_tmpl_find(const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
+
+/*
+ * Persist a new object (token objects) or register a session object; takes
+ * ownership of *o in both cases and returns its handle.
+ */
+fh_rv fhi_obj_add(fh_session *s, struct fhi_obj **o, CK_OBJECT_HANDLE *out);
+/*
+ * Load the object behind h, checking visibility (private objects need a
+ * login). want_secret decrypts the secret value (needs the TMK). The caller
+ * frees the result with fhi_obj_free.
+ */
+fh_rv fhi_obj_get(fh_session *s, CK_OBJECT_HANDLE h, bool want_secret, struct fhi_obj **out);
+/* Move material and the backend's public attributes into key object o. */
+fh_rv fhi_obj_take_material(struct fhi_obj *o, fh_secret **material, const struct fh_attrs *pub);
+/* A backend view of a loaded key object. */
+void fhi_obj_bkey(const struct fhi_obj *o, struct fh_bkey *bk);
+/* "token:<label>/key:<label>" for audit records. */
+void fhi_obj_name(const fh_token *tok, const struct fhi_obj *o, char *buf, size_t len);
+
+/* ---- sessions (session.c) ---- */
+
+struct fhi_op {
+    enum fh_op_kind kind;
+    const struct fh_mech_desc *mech;
+    void *bctx;     /* backend operation context */
+    bool multi;     /* update was called: single-part calls now refused */
+    bool failed;    /* fail-closed marker (STYLE rule 13) */
+    char object[96];
+};
+
+struct fh_session {
+    fh_token *tok;
+    bool rw;
+    struct fhi_op ops[FH_OP_KIND_COUNT];
+};
+
+/* Mechanism/key checks shared by operations and key management: type,
+ * usage attribute (0: none), CKA_ALLOWED_MECHANISMS, key size. */
+fh_rv fhi_key_check(const struct fh_mech_desc *m, const struct fhi_obj *o,
+                    CK_ATTRIBUTE_TYPE usage);
+
+/* Called by fh_token_close for each session, and from fh_session_close. */
+void fhi_session_drop_objects_locked(fh_token *tok, fh_session *s);
+
+#endif /* FERROHSM_CORE_INT_H */
