@@ -111,6 +111,13 @@ FH_API FH_NODISCARD fh_rv fh_op_final(fh_session *s, enum fh_op_kind op, uint8_t
                                       size_t *out_len);
 FH_API FH_NODISCARD fh_rv fh_op_oneshot(fh_session *s, enum fh_op_kind op, const uint8_t *in,
                                         size_t in_len, uint8_t *out, size_t *out_len);
+/*
+ * C_DigestKey: feed the value of secret key h into the active multi-part
+ * digest. Errors: FH_E_KEY_HANDLE_INVALID, FH_E_KEY_TYPE_INCONSISTENT (not a
+ * secret key), FH_E_NOT_LOGGED_IN. Ends the digest on error.
+ */
+FH_API FH_NODISCARD fh_rv fh_op_digest_key(fh_session *s, CK_OBJECT_HANDLE h);
+
 /* Abandon the active operation of kind op, if any. */
 FH_API void fh_op_cancel(fh_session *s, enum fh_op_kind op);
 FH_API bool fh_op_is_active(const fh_session *s, enum fh_op_kind op);

@@ -384,6 +384,36 @@ fh_op_oneshot(fh_session *s, enum fh_op_kind op, const uint8_t *in, size_t in_le
     return settle(s, op, rv, out == NULL && op != FH_OP_VERIFY, true);
 }
 
+fh_rv
+fh_op_digest_key(fh_session *s, CK_OBJECT_HANDLE h)
+{
+    struct fhi_op *st;
+    struct fhi_obj *o = NULL;
+    fh_rv rv;
+
+    if (s == NULL) {
+        return FH_E_ARGS;
+    }
+    st = &s->ops[FH_OP_DIGEST];
+    if (st->mech == NULL) {
+        return FH_E_OP_NOT_INITIALIZED;
+    }
+    rv = fhi_obj_get(s, h, true, &o);
+    if (rv == FH_E_OBJECT_HANDLE_INVALID) {
+        rv = FH_E_KEY_HANDLE_INVALID;
+    }
+    if (rv == FH_OK && (o->cls != CKO_SECRET_KEY || o->value == NULL)) {
+        rv = FH_E_KEY_TYPE_INCONSISTENT;
+    }
+    if (rv == FH_OK) {
+        st->multi = true;
+        rv = s->tok->ctx->be_ops->op_update(st->bctx, fh_secret_cdata(o->value),
+                                            fh_secret_len(o->value), NULL, NULL);
+    }
+    fhi_obj_free(o);
+    return settle(s, FH_OP_DIGEST, rv, false, false);
+}
+
 void
 fh_op_cancel(fh_session *s, enum fh_op_kind op)
 {

@@ -306,7 +306,6 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
     uint8_t vh[32], aad[6 + SERIAL_LEN + 1];
     fh_secret *k = NULL, *tmk = NULL;
     uint32_t fail;
-    bool counted = false;
     fh_rv rv;
 
     fhi_ctx_lock(ctx);
@@ -325,7 +324,6 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
                 if (rv == FH_OK) {
                     rv = meta_save_locked(ctx, id, &m);
                 }
-                counted = rv == FH_OK;
             }
         }
         rv = rv == FH_OK ? ops->commit(ctx->store) : rv;
@@ -393,7 +391,6 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
         tmk = NULL;
     }
 out:
-    (void)counted;
     fh_secret_free(k);
     fh_secret_free(tmk);
     fh_attrs_clear(&m);
