@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sqlite-int.h - private state of the SQLite store (fh_store_sqlite_ops),
+ * shared by sqlite.c (file classification, schema, connection, transactions)
+ * and records.c (token, object and audit rows). Unit tests include it to
+ * reach the connection (EXPLAIN QUERY PLAN checks); nothing else may.
+ *
+ * Thread safety: one struct fhi_sqlite is used by one thread at a time
+ * (store.h); nothing here locks.
+ */
+#ifndef FERROHSM_STORE_SQLITE_SQLITE_INT_H
+#define FERROHSM_STORE_SQLITE_SQLITE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "ferrohsm/store.h"
+
+/* PRAGMA application_id of every FerroHSM store: "FHm1". */
+#define FHI_SQLITE_APPLICATION_ID 0x46486D31
+/* PRAGMA user_version this build writes; a newer file is refused. */
+#define FHI_SQLITE_SCHEMA_VERSION 1
+
+/* Lock wait (sqlite3_busy_timeout). FERROHSM_SQLITE_BUSY_MS overrides it at
+ * open (0..FHI_SQLITE_BUSY_MS_MAX); meant for tests, harmless elsewhere. */
+#define FHI_SQLITE_BUSY_MS_DEFAULT 10000
+#define FHI_SQLITE_BUSY_MS_MAX 600000
+#define FHI_SQLITE_BUSY_ENV "FERROHSM_SQLITE_BUSY_MS"
+
+/* Ceilings (STYLE rule 17). Larger inputs give FH_E_DATA_TOO_LARGE; larger
+ * values read back from the file give FH_E_STORE_CORRUPT. */
+#define FHI_SQLITE_MAX_BLOB ((size_t)16 * 1024 * 1024) /* meta, attrs, secret, label, ckid */
+#define FHI_SQLITE_MAX_TEXT ((size_t)4096)               /* each audit string */
+#define FHI_SQLITE_TOKEN_LABEL_MAX ((size_t)32)          /* store.h: 1..32 bytes */
+
+/* object_find filter bits; the statement for a query is FIND_0 + mask. */
+#define FHI_SQ_FIND_CLS 0x1u
+#define FHI_SQ_FIND_KEY_TYPE 0x2u
+#define FHI_SQ_FIND_LABEL 0x4u
+#define FHI_SQ_FIND_CKID 0x8u
+#define FHI_SQ_FIND_SHAPES 16u
+
+/* Cached statements, prepared once at open (SQL in sqlite.c). */
+enum fhi_sq_stmt {
+    FHI_SQ_BEGIN_IMMEDIATE,
+    FHI_SQ_BEGIN_DEFERRED,
+    FHI_SQ_COMMIT,
+    FHI_SQ_ROLLBACK,
+    FHI_SQ_APPLICATION_ID,
+    FHI_SQ_USER_VERSION,
+    FHI_SQ_TOKEN_INSERT,
+    FHI_SQ_TOKEN_GET,
+    FHI_SQ_TOKEN_GET_BY_ID,
+    FHI_SQ_TOKEN_UPDATE_META,
+    FHI_SQ_TOKEN_DELETE,
+    FHI_SQ_TOKEN_LIST,
+    FHI_SQ_OBJECT_INSERT,
+    FHI_SQ_OBJECT_UPDATE,
+    FHI_SQ_OBJECT_GET,
+    FHI_SQ_OBJECT_DELETE,
+    FHI_SQ_OBJECT_COUNT,
+    FHI_SQ_AUDIT_LAST,
+    FHI_SQ_AUDIT_APPEND,
+    FHI_SQ_AUDIT_LIST,
+    FHI_SQ_OBJECT_FIND_0, /* ... FHI_SQ_OBJECT_FIND_0 + 15 */
+    FHI_SQ_STMT_COUNT = FHI_SQ_OBJECT_FIND_0 + FHI_SQ_FIND_SHAPES
+};
+
+enum fhi_sq_txn {
+    FHI_SQ_TXN_NONE,    /* autocommit: every call is its own transaction */
+    FHI_SQ_TXN_ACTIVE,  /* between begin and commit/rollback */
+    FHI_SQ_TXN_ABORTED, /* SQLite rolled the transaction back on an error; every
+                         * call fails with txn_rv until rollback() */
+};
+
+/* The priv of fh_store_sqlite_ops; the core allocates it zeroed. */
+struct fhi_sqlite {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[FHI_SQ_STMT_COUNT];
+    enum fhi_sq_txn txn;
+    fh_rv txn_rv; /* why the transaction was aborted */
+    int busy_ms;
+};
+
+/* The one translation of SQLite result codes (extended or primary) to fh_rv. */
+fh_rv
+fhi_sqlite_rv(int rc);
+
+/*
+ * fhi_sqlite_fail - translate a failed step, and notice when SQLite rolled back
+ * the open transaction by itself (SQLITE_FULL, IOERR, BUSY, NOMEM may do so):
+ * the transaction is then marked aborted, so later calls cannot silently run
+ * in autocommit mode. Returns the translated code.
+ */
+fh_rv
+fhi_sqlite_fail(struct fhi_sqlite *sq, int rc);
+
+/* Entry check of every record operation: an open store, no aborted transaction. */
+fh_rv
+fhi_sqlite_enter(struct fhi_sqlite *sq);
+
+/*
+ * fhi_sqlite_stmt_get - the cached statement `id`, or, when it is already
+ * stepping (a callback of an iteration re-entered the store), a fresh copy.
+ * Pair every successful get with fhi_sqlite_stmt_put.
+ */
+fh_rv
+fhi_sqlite_stmt_get(struct fhi_sqlite *sq, enum fhi_sq_stmt id, sqlite3_stmt **out);
+
+/* Reset and unbind a cached statement, or finalize a fresh copy. NULL is a no-op. */
+void
+fhi_sqlite_stmt_put(struct fhi_sqlite *sq, enum fhi_sq_stmt id, sqlite3_stmt *st);
+
+/* Record operations (records.c), installed in fh_store_sqlite_ops. */
+fh_rv
+fhi_sqlite_token_insert(void *priv, const struct fh_store_token *t, int64_t *id_out);
+fh_rv
+fhi_sqlite_token_get(void *priv, const char *label, struct fh_store_token *out);
+fh_rv
+fhi_sqlite_token_get_by_id(void *priv, int64_t id, struct fh_store_token *out);
+fh_rv
+fhi_sqlite_token_update_meta(void *priv, int64_t id, const uint8_t *meta, size_t len);
+fh_rv
+fhi_sqlite_token_delete(void *priv, int64_t id);
+fh_rv
+fhi_sqlite_token_list(void *priv, fh_store_token_cb cb, void *arg);
+fh_rv
+fhi_sqlite_object_insert(void *priv, const struct fh_store_object *o, int64_t *id_out);
+fh_rv
+fhi_sqlite_object_update(void *priv, const struct fh_store_object *o);
+fh_rv
+fhi_sqlite_object_get(void *priv, int64_t token_id, int64_t id, struct fh_store_object *out);
+fh_rv
+fhi_sqlite_object_delete(void *priv, int64_t token_id, int64_t id);
+fh_rv
+fhi_sqlite_object_find(void *priv, const struct fh_store_query *q, fh_store_object_cb cb,
+                       void *arg);
+fh_rv
+fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out);
+fh_rv
+fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out);
+fh_rv
+fhi_sqlite_audit_append(void *priv, const struct fh_store_audit *r);
+fh_rv
+fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
+                      void *arg);
+
+#endif /* FERROHSM_STORE_SQLITE_SQLITE_INT_H */
