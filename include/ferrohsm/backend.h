@@ -153,6 +153,14 @@ struct fh_backend_ops {
     fh_rv (*derive)(void *priv, const CK_MECHANISM *mech, const struct fh_bkey *base,
                     CK_KEY_TYPE type, CK_ULONG value_len, fh_secret **material);
     fh_rv (*random)(void *priv, uint8_t *out, size_t len);
+    /*
+     * The PKCS#11 attributes of a private key's secret part, for a key the
+     * core has found readable (CKA_SENSITIVE false, CKA_EXTRACTABLE true):
+     * RSA: CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT,
+     * CKA_PRIME_1/2, CKA_EXPONENT_1/2, CKA_COEFFICIENT; EC: CKA_VALUE (the
+     * scalar, padded to the field size); Edwards: CKA_VALUE (raw private key).
+     */
+    fh_rv (*export_private)(void *priv, const struct fh_bkey *key, struct fh_attrs *out);
 };
 
 /* Built-in backends. */

@@ -235,7 +235,11 @@ fh_attrs_decode(const uint8_t *in, size_t len, struct fh_attrs *a)
     size_t off = ENC_HDR;
     fh_rv rv = FH_OK;
 
-    if (a == NULL || (in == NULL && len > 0)) {
+    if (a == NULL) {
+        return FH_E_ARGS;
+    }
+    fh_attrs_clear(a); /* empty on every failure, as attr.h promises */
+    if (in == NULL && len > 0) {
         return FH_E_ARGS;
     }
     if (len < ENC_HDR || in[0] != ENC_MAGIC) {
@@ -270,7 +274,6 @@ fh_attrs_decode(const uint8_t *in, size_t len, struct fh_attrs *a)
         rv = FH_E_STORE_CORRUPT;
         goto out;
     }
-    fh_attrs_clear(a);
     *a = tmp;
     tmp = (struct fh_attrs)FH_ATTRS_INIT;
 out:

@@ -404,7 +404,7 @@ fhi_rules_defaults(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, enum fhi_tmpl_op op,
         TRY(def_bytes(a, CKA_SUBJECT));
         TRY(def_bool(a, CKA_ENCRYPT, true));
         TRY(def_bool(a, CKA_VERIFY, true));
-        TRY(def_bool(a, CKA_VERIFY_RECOVER, true));
+        TRY(def_bool(a, CKA_VERIFY_RECOVER, false));
         TRY(def_bool(a, CKA_WRAP, true));
         TRY(def_bool(a, CKA_TRUSTED, false));
         return FH_OK;
@@ -422,7 +422,7 @@ fhi_rules_defaults(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, enum fhi_tmpl_op op,
                           generated && !fh_attrs_bool(a, CKA_EXTRACTABLE, false)));
     if (cls == CKO_PRIVATE_KEY) {
         TRY(def_bytes(a, CKA_SUBJECT));
-        TRY(def_bool(a, CKA_SIGN_RECOVER, true));
+        TRY(def_bool(a, CKA_SIGN_RECOVER, false)); /* no recover mechanism exists */
         TRY(def_bool(a, CKA_ALWAYS_AUTHENTICATE, false));
     } else {
         TRY(def_bool(a, CKA_ENCRYPT, true));
@@ -477,4 +477,12 @@ fhi_rules_strip_secret(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, struct fh_attrs *att
             fh_attrs_del(attrs, r->type);
         }
     }
+}
+
+bool
+fhi_rules_is_secret_component(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, CK_ATTRIBUTE_TYPE type)
+{
+    const struct rule *r = find_rule(cls, kt, type);
+
+    return r != NULL && (r->flags & SENS) != 0;
 }

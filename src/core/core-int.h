@@ -74,7 +74,8 @@ bool fhi_mech_has_key_type(const struct fh_mech_desc *m, CK_KEY_TYPE kt);
 
 /* ---- audit (audit.c) ---- */
 
-/* Append one record; failures are reported but never change the caller's rv. */
+/* Append one record. A failed write is dropped (the caller's result stands);
+ * fh_audit_verify still verifies the chain that was written. */
 void fhi_audit(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
                fh_rv result);
 
@@ -110,6 +111,7 @@ struct fhi_handle {
     int64_t store_id;      /* token object: its store id; 0 for session objects or free */
     struct fhi_obj *sobj;  /* session object (owned), else NULL */
     fh_session *owner;     /* session that owns sobj */
+    bool priv;             /* names a private object: invalidated at logout */
 };
 
 struct fh_token {
@@ -175,6 +177,8 @@ bool fhi_rules_readable(const struct fhi_obj *o, CK_ATTRIBUTE_TYPE type);
 bool fhi_rules_known(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, CK_ATTRIBUTE_TYPE type);
 /* Remove every attribute of footnote 7 (secret components) from attrs. */
 void fhi_rules_strip_secret(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, struct fh_attrs *attrs);
+/* Whether type is a footnote-7 secret component of the class / key type. */
+bool fhi_rules_is_secret_component(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, CK_ATTRIBUTE_TYPE type);
 /* Whether the class carries a secret CKA_VALUE (key material or private data). */
 bool fhi_rules_value_is_secret(CK_OBJECT_CLASS cls, const struct fh_attrs *attrs);
 
@@ -196,6 +200,8 @@ fh_rv fhi_obj_add(fh_session *s, struct fhi_obj **o, CK_OBJECT_HANDLE *out);
 fh_rv fhi_obj_get(fh_session *s, CK_OBJECT_HANDLE h, bool want_secret, struct fhi_obj **out);
 /* Move material and the backend's public attributes into key object o. */
 fh_rv fhi_obj_take_material(struct fhi_obj *o, fh_secret **material, const struct fh_attrs *pub);
+/* Whether type is bound into the AAD of the object's sealed value. */
+bool fhi_attr_is_bound(CK_ATTRIBUTE_TYPE type);
 /* A backend view of a loaded key object. */
 void fhi_obj_bkey(const struct fhi_obj *o, struct fh_bkey *bk);
 /* "token:<label>/key:<label>" for audit records. */
@@ -222,6 +228,9 @@ struct fh_session {
  * usage attribute (0: none), CKA_ALLOWED_MECHANISMS, key size. */
 fh_rv fhi_key_check(const struct fh_mech_desc *m, const struct fhi_obj *o,
                     CK_ATTRIBUTE_TYPE usage);
+
+/* Logout: forget handles of private objects, destroy private session objects. */
+void fhi_token_drop_private_locked(fh_token *tok);
 
 /* Called by fh_token_close for each session, and from fh_session_close. */
 void fhi_session_drop_objects_locked(fh_token *tok, fh_session *s);

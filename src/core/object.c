@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#define OBJ_AAD_LEN 30
+#define OBJ_AAD_LEN 62
 
 void
 fhi_obj_free(struct fhi_obj *o)
@@ -60,13 +61,69 @@ obj_clone(const struct fhi_obj *src, struct fhi_obj **out)
     return FH_OK;
 }
 
-static void
-obj_aad(int64_t token_id, int64_t obj_id, CK_ATTRIBUTE_TYPE type, uint8_t aad[OBJ_AAD_LEN])
+/*
+ * Attributes that decide what a key may do. Their values are hashed into the
+ * AAD of the sealed secret, so editing one in the store (say CKA_EXTRACTABLE
+ * to true) makes the key fail to open instead of changing its policy. Labels,
+ * ids, dates and subjects stay free to change without the TMK.
+ */
+static const CK_ATTRIBUTE_TYPE bound_attrs[] = {
+    CKA_CLASS, CKA_KEY_TYPE, CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE, CKA_COPYABLE,
+    CKA_DESTROYABLE, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ALWAYS_SENSITIVE,
+    CKA_NEVER_EXTRACTABLE, CKA_LOCAL, CKA_KEY_GEN_MECHANISM, CKA_ENCRYPT, CKA_DECRYPT,
+    CKA_SIGN, CKA_SIGN_RECOVER, CKA_VERIFY, CKA_VERIFY_RECOVER, CKA_WRAP, CKA_UNWRAP,
+    CKA_DERIVE, CKA_WRAP_WITH_TRUSTED, CKA_TRUSTED, CKA_ALWAYS_AUTHENTICATE,
+    CKA_ALLOWED_MECHANISMS, CKA_VALUE_LEN, CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS,
+    CKA_PUBLIC_KEY_INFO,
+};
+
+bool
+fhi_attr_is_bound(CK_ATTRIBUTE_TYPE type)
 {
+    for (size_t i = 0; i < sizeof(bound_attrs) / sizeof(bound_attrs[0]); i++) {
+        if (bound_attrs[i] == type) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "FHOBJ1" || token id || object id || attribute type || SHA-256(bound attrs) */
+static fh_rv
+obj_aad(int64_t token_id, int64_t obj_id, CK_ATTRIBUTE_TYPE type, const struct fh_attrs *attrs,
+        uint8_t aad[OBJ_AAD_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    fh_rv rv = FH_E_CRYPTO;
+
     memcpy(aad, "FHOBJ1", 6);
     fhi_put_be(aad + 6, (uint64_t)token_id, 8);
     fhi_put_be(aad + 14, (uint64_t)obj_id, 8);
     fhi_put_be(aad + 22, type, 8);
+    if (md == NULL) {
+        return FH_E_NOMEM;
+    }
+    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+        for (size_t i = 0; i < sizeof(bound_attrs) / sizeof(bound_attrs[0]); i++) {
+            const struct fh_attr *a = fh_attrs_get(attrs, bound_attrs[i]);
+            uint8_t hdr[13];
+
+            /* presence byte, type, length: absent and empty differ */
+            hdr[0] = a != NULL;
+            fhi_put_be(hdr + 1, bound_attrs[i], 8);
+            fhi_put_be(hdr + 9, a != NULL ? a->len : 0, 4);
+            EVP_DigestUpdate(md, hdr, sizeof(hdr));
+            if (a != NULL && a->len > 0) {
+                EVP_DigestUpdate(md, a->value, a->len);
+            }
+        }
+        if (EVP_DigestFinal_ex(md, aad + 30, &len) == 1 && len == 32) {
+            rv = FH_OK;
+        }
+    }
+    EVP_MD_CTX_free(md);
+    return rv;
 }
 
 void
@@ -103,7 +160,7 @@ fhi_obj_name(const fh_token *tok, const struct fhi_obj *o, char *buf, size_t len
 
 static fh_rv
 handle_new_locked(fh_token *tok, int64_t store_id, struct fhi_obj *sobj, fh_session *owner,
-                  CK_OBJECT_HANDLE *out)
+                  bool priv, CK_OBJECT_HANDLE *out)
 {
     struct fhi_handle *ent;
     fh_rv rv;
@@ -131,20 +188,22 @@ handle_new_locked(fh_token *tok, int64_t store_id, struct fhi_obj *sobj, fh_sess
     ent->store_id = store_id;
     ent->sobj = sobj;
     ent->owner = owner;
+    ent->priv = priv;
     *out = tok->n_handles;
     return FH_OK;
 }
 
 static fh_rv
-handle_for_store_locked(fh_token *tok, int64_t store_id, CK_OBJECT_HANDLE *out)
+handle_for_store_locked(fh_token *tok, int64_t store_id, bool priv, CK_OBJECT_HANDLE *out)
 {
     uint32_t h = fhi_i64map_get(&tok->by_store_id, store_id);
 
     if (h != 0) {
+        tok->handles[h - 1].priv = tok->handles[h - 1].priv || priv;
         *out = h;
         return FH_OK;
     }
-    return handle_new_locked(tok, store_id, NULL, NULL, out);
+    return handle_new_locked(tok, store_id, NULL, NULL, priv, out);
 }
 
 static struct fhi_handle *
@@ -167,6 +226,20 @@ handle_clear_locked(fh_token *tok, struct fhi_handle *ent)
     }
     fhi_obj_free(ent->sobj);
     memset(ent, 0, sizeof(*ent));
+}
+
+/*
+ * PKCS#11 v3.0 §5.6 C_Logout: handles to private objects become invalid (also
+ * after a later login) and private session objects are destroyed.
+ */
+void
+fhi_token_drop_private_locked(fh_token *tok)
+{
+    for (size_t i = 0; i < tok->n_handles; i++) {
+        if (tok->handles[i].priv) {
+            handle_clear_locked(tok, &tok->handles[i]);
+        }
+    }
 }
 
 void
@@ -237,8 +310,11 @@ obj_unseal_locked(fh_token *tok, int64_t store_id, struct fhi_obj *o)
     if (v == NULL) {
         rv = FH_E_INTEGRITY;
     } else {
-        obj_aad(tok->id, store_id, CKA_VALUE, aad);
-        rv = fhi_open(fh_secret_cdata(tok->tmk), aad, sizeof(aad), v->value, v->len, &o->value);
+        rv = obj_aad(tok->id, store_id, CKA_VALUE, &o->attrs, aad);
+        if (rv == FH_OK) {
+            rv = fhi_open(fh_secret_cdata(tok->tmk), aad, sizeof(aad), v->value, v->len,
+                          &o->value);
+        }
     }
     fh_attrs_clear(&sealed);
     return rv;
@@ -258,7 +334,10 @@ obj_seal_locked(fh_token *tok, int64_t store_id, const struct fhi_obj *o, uint8_
     if (tok->tmk == NULL) {
         return FH_E_NOT_LOGGED_IN;
     }
-    obj_aad(tok->id, store_id, CKA_VALUE, aad);
+    rv = obj_aad(tok->id, store_id, CKA_VALUE, &o->attrs, aad);
+    if (rv != FH_OK) {
+        return rv;
+    }
     rv = fhi_seal(fh_secret_cdata(tok->tmk), aad, sizeof(aad), fh_secret_cdata(o->value),
                   fh_secret_len(o->value), &ct, &ct_len);
     if (rv == FH_OK) {
@@ -374,7 +453,7 @@ fhi_obj_add(fh_session *s, struct fhi_obj **op, CK_OBJECT_HANDLE *out)
         goto out;
     }
     if (!on_token) {
-        rv = handle_new_locked(tok, 0, o, s, out);
+        rv = handle_new_locked(tok, 0, o, s, priv, out);
         if (rv == FH_OK) {
             *op = NULL;
         }
@@ -408,7 +487,7 @@ fhi_obj_add(fh_session *s, struct fhi_obj **op, CK_OBJECT_HANDLE *out)
     }
     fhi_ctx_unlock(ctx);
     if (rv == FH_OK) {
-        rv = handle_for_store_locked(tok, id, out);
+        rv = handle_for_store_locked(tok, id, priv, out);
     }
     if (rv == FH_OK) {
         fhi_obj_free(o);
@@ -521,6 +600,42 @@ fhi_obj_take_material(struct fhi_obj *o, fh_secret **material, const struct fh_a
     return rv;
 }
 
+/*
+ * Data objects keep CKA_VALUE sealed exactly when they are private: after a
+ * create, copy or set, move the value between the plain attributes and the
+ * sealed secret to match CKA_PRIVATE.
+ */
+static fh_rv
+data_value_settle(struct fhi_obj *o)
+{
+    const struct fh_attr *v = fh_attrs_get(&o->attrs, CKA_VALUE);
+    fh_rv rv = FH_OK;
+
+    if (o->cls != CKO_DATA) {
+        return FH_OK;
+    }
+    if (fhi_rules_value_is_secret(o->cls, &o->attrs)) {
+        if (v != NULL) {
+            fh_secret_free(o->value);
+            o->value = NULL;
+            rv = fh_secret_from(v->value, v->len, &o->value);
+            fh_attrs_del(&o->attrs, CKA_VALUE);
+        } else if (o->value == NULL) {
+            rv = fh_secret_new(0, &o->value);
+        }
+        o->has_secret = true;
+    } else if (o->value != NULL) {
+        if (v == NULL) {
+            rv = fh_attrs_set(&o->attrs, CKA_VALUE, fh_secret_cdata(o->value),
+                              fh_secret_len(o->value));
+        }
+        fh_secret_free(o->value);
+        o->value = NULL;
+        o->has_secret = false;
+    }
+    return rv;
+}
+
 fh_rv
 fh_object_create(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *out)
 {
@@ -587,13 +702,7 @@ fh_object_create(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_
         }
         X509_free(x);
     } else if (cls == CKO_DATA) {
-        const struct fh_attr *v = fh_attrs_get(&o->attrs, CKA_VALUE);
-
-        if (fhi_rules_value_is_secret(cls, &o->attrs)) {
-            rv = fh_secret_from(v != NULL ? v->value : NULL, v != NULL ? v->len : 0, &o->value);
-            o->has_secret = true;
-            fh_attrs_del(&o->attrs, CKA_VALUE);
-        }
+        rv = data_value_settle(o);
     } else {
         fh_ctx *ctx = s->tok->ctx;
 
@@ -637,6 +746,9 @@ fh_object_copy(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *tmpl, CK_U
     } else {
         rv = fhi_rules_apply(o->cls, o->kt, FHI_TMPL_COPY, tmpl, n,
                              fh_token_logged_in(s->tok) == CKU_SO, &o->attrs);
+    }
+    if (rv == FH_OK) {
+        rv = data_value_settle(o);
     }
     if (rv == FH_OK) {
         rv = fhi_obj_add(s, &o, out);
@@ -696,11 +808,25 @@ out:
     return rv;
 }
 
+/* Whether reading type of o needs its secret value (decrypted material). */
+static bool
+needs_secret(const struct fhi_obj *o, CK_ATTRIBUTE_TYPE type)
+{
+    if (!o->has_secret || !fhi_rules_readable(o, type)) {
+        return false;
+    }
+    if (o->cls == CKO_PRIVATE_KEY) {
+        return fhi_rules_is_secret_component(o->cls, o->kt, type);
+    }
+    return type == CKA_VALUE;
+}
+
 fh_rv
 fh_object_get_attributes(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n)
 {
     struct fhi_obj *o = NULL, *full = NULL;
-    bool sensitive = false, invalid = false, small = false;
+    struct fh_attrs exported = FH_ATTRS_INIT;
+    bool sensitive = false, invalid = false, small = false, want = false;
     fh_rv rv;
 
     if (s == NULL || (tmpl == NULL && n > 0)) {
@@ -710,15 +836,26 @@ fh_object_get_attributes(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *tmpl, 
     if (rv != FH_OK) {
         return rv;
     }
-    if (o->has_secret && fhi_rules_readable(o, CKA_VALUE) &&
-        fhi_tmpl_find(tmpl, n, CKA_VALUE) != NULL) {
+    for (CK_ULONG i = 0; i < n; i++) {
+        want = want || needs_secret(o, tmpl[i].type);
+    }
+    if (want) {
         rv = fhi_obj_get(s, h, true, &full);
+        if (rv == FH_OK && full->cls == CKO_PRIVATE_KEY) {
+            /* a readable private key: its PKCS#11 components, never the
+             * backend's material itself */
+            fh_ctx *ctx = s->tok->ctx;
+            struct fh_bkey bk;
+
+            fhi_obj_bkey(full, &bk);
+            rv = ctx->be_ops->export_private(ctx->be, &bk, &exported);
+        }
         if (rv != FH_OK) {
-            fhi_obj_free(o);
-            return rv;
+            goto out;
         }
         fhi_obj_free(o);
         o = full;
+        full = NULL;
     }
     for (CK_ULONG i = 0; i < n; i++) {
         CK_ATTRIBUTE *t = &tmpl[i];
@@ -731,9 +868,12 @@ fh_object_get_attributes(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *tmpl, 
             sensitive = true;
             continue;
         }
-        if (a == NULL && t->type == CKA_VALUE && o->value != NULL) {
+        if (a == NULL && o->cls != CKO_PRIVATE_KEY && t->type == CKA_VALUE && o->value != NULL) {
             val = fh_secret_cdata(o->value);
             len = fh_secret_len(o->value);
+        } else if (a == NULL && (a = fh_attrs_get(&exported, t->type)) != NULL) {
+            val = a->value;
+            len = a->len;
         } else if (a == NULL) {
             t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
             invalid = true;
@@ -751,11 +891,15 @@ fh_object_get_attributes(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *tmpl, 
             t->ulValueLen = len;
         }
     }
+    rv = sensitive ? FH_E_ATTR_SENSITIVE
+         : invalid ? FH_E_ATTR_TYPE_INVALID
+         : small   ? FH_E_BUFFER_TOO_SMALL
+                   : FH_OK;
+out:
+    fh_attrs_clear(&exported);
+    fhi_obj_free(full);
     fhi_obj_free(o);
-    return sensitive ? FH_E_ATTR_SENSITIVE
-           : invalid ? FH_E_ATTR_TYPE_INVALID
-           : small   ? FH_E_BUFFER_TOO_SMALL
-                     : FH_OK;
+    return rv;
 }
 
 fh_rv
@@ -771,7 +915,13 @@ fh_object_set_attributes(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *
         return FH_E_ARGS;
     }
     tok = s->tok;
-    rv = fhi_obj_get(s, h, true, &o);
+    /* the sealed value is only opened when the template replaces it or a
+     * policy attribute bound into its AAD, so a public key's label can change
+     * without a login */
+    for (CK_ULONG i = 0; i < n; i++) {
+        reseal = reseal || tmpl[i].type == CKA_VALUE || fhi_attr_is_bound(tmpl[i].type);
+    }
+    rv = fhi_obj_get(s, h, reseal, &o);
     if (rv != FH_OK) {
         return rv;
     }
@@ -783,16 +933,10 @@ fh_object_set_attributes(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *
         rv = fhi_rules_apply(o->cls, o->kt, FHI_TMPL_SET, tmpl, n,
                              fh_token_logged_in(tok) == CKU_SO, &o->attrs);
     }
-    if (rv == FH_OK && o->has_secret && fh_attrs_get(&o->attrs, CKA_VALUE) != NULL) {
-        /* a private data object's new value: keep it sealed, not in attrs */
-        const struct fh_attr *v = fh_attrs_get(&o->attrs, CKA_VALUE);
-
-        fh_secret_free(o->value);
-        o->value = NULL;
-        rv = fh_secret_from(v->value, v->len, &o->value);
-        fh_attrs_del(&o->attrs, CKA_VALUE);
-        reseal = true;
+    if (rv == FH_OK && reseal) {
+        rv = data_value_settle(o);
     }
+    reseal = reseal && o->value != NULL;
     if (rv != FH_OK) {
         goto out;
     }
@@ -865,7 +1009,8 @@ find_one(void *arg, const struct fh_store_object *row)
         return rv;
     }
     if (visible_locked(st->tok, o) && obj_matches(o, st->tmpl, st->n)) {
-        rv = handle_for_store_locked(st->tok, row->id, &h);
+        rv = handle_for_store_locked(st->tok, row->id,
+                                     fh_attrs_bool(&o->attrs, CKA_PRIVATE, true), &h);
         if (rv == FH_OK) {
             rv = find_push(st, h);
         }

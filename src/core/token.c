@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <argon2.h>
 #include <openssl/crypto.h>
@@ -36,6 +37,7 @@ enum {
     M_VERIFIER = 1,
     M_WRAPPED = 2,
     M_FAIL = 3,
+    M_INFLIGHT = 4,
 };
 
 #define META_VERSION 1
@@ -71,10 +73,14 @@ meta_valid(const struct fh_attrs *m)
     const struct fh_attr *serial = fh_attrs_get(m, M_SERIAL);
     const struct fh_attr *so = fh_attrs_get(m, M_ROLE_BASE_SO + M_WRAPPED);
 
+    uint32_t t = meta_u32(m, M_ARGON_T), mem = meta_u32(m, M_ARGON_M), par = meta_u32(m, M_ARGON_P);
+    uint32_t max = meta_u32(m, M_MAX_FAIL);
+
+    /* the same ranges config.c accepts: a damaged record must not make a
+     * login run for hours or allocate without bound */
     return meta_u32(m, M_VERSION) == META_VERSION && serial != NULL &&
-           serial->len == SERIAL_LEN && so != NULL && meta_u32(m, M_ARGON_T) > 0 &&
-           meta_u32(m, M_ARGON_M) >= 8 && meta_u32(m, M_ARGON_P) > 0 &&
-           meta_u32(m, M_MAX_FAIL) > 0;
+           serial->len == SERIAL_LEN && so != NULL && t >= 1 && t <= 100 && par >= 1 &&
+           par <= 64 && mem >= 8 * par && mem <= 4u * 1024 * 1024 && max >= 1 && max <= 1000;
 }
 
 /* Read and decode the meta of token id; call with ctx->lock held. */
@@ -292,20 +298,145 @@ out:
 }
 
 /*
- * Verify pin for role who of token id and, on success, return the TMK.
- * Counts the attempt first (see the file comment).
+ * PIN checks are admitted, not just counted. A check in flight holds one of
+ * the (max - failures) slots of its role: an entry (nonce, start time) in the
+ * token record, written before Argon2 runs and removed when the check ends.
+ * So N parallel guesses can never exceed the remaining tries, and a process
+ * killed mid-check cannot win a free guess: its entry goes stale and is
+ * counted as a failure. Correct logins racing each other only wait for a
+ * slot; they are never mistaken for failures.
  */
+#define INFLIGHT_LEN 16          /* nonce (8) || start ms (8) */
+#define INFLIGHT_STALE_MS 120000 /* far above any Argon2 run: the checker died */
+#define ADMIT_WAIT_MS 30000
+#define ADMIT_POLL_MS 25
+
+enum admit_result { ADMIT_OK, ADMIT_WAIT };
+
+static int64_t
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Rewrite role's in-flight list without stale entries and without `drop`
+ * (a nonce, or NULL); return how many stale entries and whether drop was
+ * found. */
 static fh_rv
-verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_secret **tmk_out)
+inflight_prune(struct fh_attrs *m, unsigned base, const uint8_t *drop, uint32_t *stale,
+               bool *dropped)
+{
+    const struct fh_attr *a = fh_attrs_get(m, base + M_INFLIGHT);
+    uint8_t keep[INFLIGHT_LEN * 64];
+    size_t n = 0;
+    int64_t now = mono_ms();
+
+    *stale = 0;
+    *dropped = false;
+    if (a == NULL) {
+        return FH_OK;
+    }
+    if (a->len % INFLIGHT_LEN != 0 || a->len > sizeof(keep)) {
+        return FH_E_STORE_CORRUPT;
+    }
+    for (size_t off = 0; off < a->len; off += INFLIGHT_LEN) {
+        int64_t t = (int64_t)fhi_get_be(a->value + off + 8, 8);
+
+        if (drop != NULL && !*dropped && memcmp(a->value + off, drop, 8) == 0) {
+            *dropped = true;
+        } else if (now - t > INFLIGHT_STALE_MS || t - now > INFLIGHT_STALE_MS) {
+            (*stale)++;
+        } else {
+            memcpy(keep + n, a->value + off, INFLIGHT_LEN);
+            n += INFLIGHT_LEN;
+        }
+    }
+    return fh_attrs_set(m, base + M_INFLIGHT, keep, n);
+}
+
+/* One admission attempt in a write transaction; *m receives the record. */
+static fh_rv
+admit_once(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const uint8_t nonce[8], struct fh_attrs *m,
+           enum admit_result *res)
+{
+    const struct fh_store_ops *ops = ctx->store_ops;
+    struct fh_store_token row = {0};
+    unsigned base = role_base(who);
+    uint32_t stale = 0, fail, max;
+    bool dropped;
+    fh_rv rv;
+
+    *res = ADMIT_OK;
+    fhi_ctx_lock(ctx);
+    rv = ops->begin(ctx->store, true);
+    if (rv != FH_OK) {
+        fhi_ctx_unlock(ctx);
+        return rv;
+    }
+    fh_attrs_clear(m);
+    rv = meta_load_locked(ctx, id, &row, m);
+    if (rv == FH_OK && fh_attrs_get(m, base + M_SALT) == NULL) {
+        rv = FH_E_USER_PIN_NOT_INITIALIZED;
+    }
+    if (rv == FH_OK) {
+        rv = inflight_prune(m, base, NULL, &stale, &dropped);
+    }
+    if (rv == FH_OK) {
+        const struct fh_attr *a = fh_attrs_get(m, base + M_INFLIGHT);
+        size_t active = a != NULL ? a->len / INFLIGHT_LEN : 0;
+
+        fail = meta_u32(m, base + M_FAIL) + stale;
+        max = meta_u32(m, M_MAX_FAIL);
+        rv = meta_set_u32(m, base + M_FAIL, fail);
+        if (rv == FH_OK && fail >= max) {
+            rv = FH_E_PIN_LOCKED;
+        } else if (rv == FH_OK && fail + active >= max) {
+            *res = ADMIT_WAIT;
+        } else if (rv == FH_OK) {
+            uint8_t list[INFLIGHT_LEN * 64];
+
+            if (active > 0) {
+                memcpy(list, a->value, active * INFLIGHT_LEN);
+            }
+            memcpy(list + active * INFLIGHT_LEN, nonce, 8);
+            fhi_put_be(list + active * INFLIGHT_LEN + 8, (uint64_t)mono_ms(), 8);
+            rv = fh_attrs_set(m, base + M_INFLIGHT, list, (active + 1) * INFLIGHT_LEN);
+        }
+    }
+    /* persist the admission, or the stale attempts counted as failures */
+    if ((rv == FH_OK && (*res == ADMIT_OK || stale > 0)) || (rv == FH_E_PIN_LOCKED && stale > 0)) {
+        fh_rv wrv = meta_save_locked(ctx, id, m);
+
+        rv = wrv != FH_OK ? wrv : rv;
+    }
+    if (rv == FH_OK || rv == FH_E_PIN_LOCKED) {
+        fh_rv crv = ops->commit(ctx->store);
+
+        rv = crv != FH_OK ? crv : rv;
+    } else {
+        ops->rollback(ctx->store);
+    }
+    fhi_ctx_unlock(ctx);
+    fh_store_token_clear(&row);
+    return rv;
+}
+
+enum pin_outcome { PIN_NOT_CHECKED, PIN_MISMATCH, PIN_MATCH };
+
+/* Release our admission and record the outcome of the check. */
+static fh_rv
+release(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const uint8_t nonce[8],
+        enum pin_outcome outcome)
 {
     const struct fh_store_ops *ops = ctx->store_ops;
     struct fh_store_token row = {0};
     struct fh_attrs m = FH_ATTRS_INIT;
     unsigned base = role_base(who);
-    const struct fh_attr *salt, *ver, *wrapped;
-    uint8_t vh[32], aad[6 + SERIAL_LEN + 1];
-    fh_secret *k = NULL, *tmk = NULL;
-    uint32_t fail;
+    uint32_t stale = 0;
+    bool dropped = false;
     fh_rv rv;
 
     fhi_ctx_lock(ctx);
@@ -313,18 +444,21 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
     if (rv == FH_OK) {
         rv = meta_load_locked(ctx, id, &row, &m);
         if (rv == FH_OK) {
-            salt = fh_attrs_get(&m, base + M_SALT);
-            fail = meta_u32(&m, base + M_FAIL);
-            if (salt == NULL) {
-                rv = FH_E_USER_PIN_NOT_INITIALIZED;
-            } else if (fail >= meta_u32(&m, M_MAX_FAIL)) {
-                rv = FH_E_PIN_LOCKED;
-            } else {
-                rv = meta_set_u32(&m, base + M_FAIL, fail + 1);
-                if (rv == FH_OK) {
-                    rv = meta_save_locked(ctx, id, &m);
-                }
+            rv = inflight_prune(&m, base, nonce, &stale, &dropped);
+        }
+        if (rv == FH_OK) {
+            uint32_t fail = meta_u32(&m, base + M_FAIL) + stale;
+
+            /* a failure already counted as stale is not counted twice */
+            if (outcome == PIN_MATCH) {
+                fail = 0;
+            } else if (outcome == PIN_MISMATCH && dropped) {
+                fail++;
             }
+            rv = meta_set_u32(&m, base + M_FAIL, fail);
+        }
+        if (rv == FH_OK) {
+            rv = meta_save_locked(ctx, id, &m);
         }
         rv = rv == FH_OK ? ops->commit(ctx->store) : rv;
         if (rv != FH_OK) {
@@ -333,8 +467,39 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
     }
     fhi_ctx_unlock(ctx);
     fh_store_token_clear(&row);
+    fh_attrs_clear(&m);
+    return rv;
+}
+
+/* Verify pin for role who of token id and, on success, return the TMK. */
+static fh_rv
+verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_secret **tmk_out)
+{
+    struct fh_attrs m = FH_ATTRS_INIT;
+    unsigned base = role_base(who);
+    const struct fh_attr *salt, *ver, *wrapped;
+    uint8_t vh[32], aad[6 + SERIAL_LEN + 1], nonce[8];
+    fh_secret *k = NULL, *tmk = NULL;
+    enum admit_result res = ADMIT_WAIT;
+    int64_t deadline = mono_ms() + ADMIT_WAIT_MS;
+    enum pin_outcome outcome = PIN_NOT_CHECKED;
+    fh_rv rv, rrv;
+
+    rv = fhi_random(ctx, nonce, sizeof(nonce));
+    while (rv == FH_OK) {
+        rv = admit_once(ctx, id, who, nonce, &m, &res);
+        if (rv != FH_OK || res == ADMIT_OK) {
+            break;
+        }
+        if (mono_ms() > deadline) {
+            rv = FH_E_STORE_BUSY;
+            break;
+        }
+        nanosleep(&(struct timespec){0, ADMIT_POLL_MS * 1000000L}, NULL);
+    }
     if (rv != FH_OK) {
-        goto out;
+        fh_attrs_clear(&m);
+        return rv;
     }
     salt = fh_attrs_get(&m, base + M_SALT);
     ver = fh_attrs_get(&m, base + M_VERIFIER);
@@ -344,6 +509,7 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
         goto out;
     }
     if (fh_secret_len(pin) == 0 || fh_secret_len(pin) > FH_PIN_MAX) {
+        outcome = PIN_MISMATCH;
         rv = FH_E_PIN_INCORRECT;
         goto out;
     }
@@ -356,41 +522,27 @@ verify_pin(fh_ctx *ctx, int64_t id, CK_USER_TYPE who, const fh_secret *pin, fh_s
         goto out;
     }
     if (CRYPTO_memcmp(vh, ver->value, sizeof(vh)) != 0) {
+        outcome = PIN_MISMATCH;
         rv = FH_E_PIN_INCORRECT;
         goto out;
     }
+    outcome = PIN_MATCH;
     tmk_aad(&m, who, aad);
     rv = fhi_open(fh_secret_cdata(k), aad, sizeof(aad), wrapped->value, wrapped->len, &tmk);
     if (rv != FH_OK || fh_secret_len(tmk) != FHI_TMK_LEN) {
         rv = FH_E_INTEGRITY; /* right PIN, damaged record */
-        goto out;
     }
-    /* success: reset the counter */
-    fhi_ctx_lock(ctx);
-    rv = ops->begin(ctx->store, true);
-    if (rv == FH_OK) {
-        struct fh_attrs cur = FH_ATTRS_INIT;
-
-        rv = meta_load_locked(ctx, id, &row, &cur);
-        if (rv == FH_OK) {
-            rv = meta_set_u32(&cur, base + M_FAIL, 0);
-        }
-        if (rv == FH_OK) {
-            rv = meta_save_locked(ctx, id, &cur);
-        }
-        rv = rv == FH_OK ? ops->commit(ctx->store) : rv;
-        if (rv != FH_OK) {
-            ops->rollback(ctx->store);
-        }
-        fh_attrs_clear(&cur);
-        fh_store_token_clear(&row);
+out:
+    /* a check that could not run (corrupt record, crypto failure) is not a
+     * wrong PIN: only a mismatch counts as a failure */
+    rrv = release(ctx, id, who, nonce, outcome);
+    if (rv == FH_OK && rrv != FH_OK) {
+        rv = rrv;
     }
-    fhi_ctx_unlock(ctx);
     if (rv == FH_OK) {
         *tmk_out = tmk;
         tmk = NULL;
     }
-out:
     fh_secret_free(k);
     fh_secret_free(tmk);
     fh_attrs_clear(&m);
@@ -637,6 +789,7 @@ fh_token_logout(fh_token *tok)
         fh_secret_free(tok->tmk);
         tok->tmk = NULL;
         tok->login = FHI_NOBODY;
+        fhi_token_drop_private_locked(tok);
     }
     pthread_mutex_unlock(&tok->lock);
     if (rv == FH_OK) {

@@ -591,6 +591,17 @@ soft_import(void *priv, CK_OBJECT_CLASS cls, CK_KEY_TYPE type, const struct fh_a
 }
 
 static fh_rv
+soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out)
+{
+    fh_rv rv;
+
+    ERR_set_mark();
+    rv = fhi_soft_export_private(priv, key, out);
+    ERR_pop_to_mark();
+    return rv;
+}
+
+static fh_rv
 soft_op_init(void *priv, enum fh_op_kind kind, const CK_MECHANISM *mech,
              const struct fh_bkey *key, void **opctx)
 {
@@ -684,6 +695,7 @@ const struct fh_backend_ops fh_backend_soft_ops = {
     .mech_supported = soft_mech_supported,
     .generate = soft_generate,
     .import = soft_import,
+    .export_private = soft_export_private,
     .op_init = soft_op_init,
     .op_update = soft_op_update,
     .op_final = soft_op_final,

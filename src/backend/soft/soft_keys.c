@@ -261,8 +261,8 @@ set_bn_attr(struct fh_attrs *a, CK_ATTRIBUTE_TYPE t, const EVP_PKEY *pkey, const
     }
     rv = fh_attrs_set(a, t, buf, (size_t)n);
 out:
-    OPENSSL_free(buf);
-    BN_free(bn);
+    OPENSSL_clear_free(buf, n > 0 ? (size_t)n : 1);
+    BN_clear_free(bn);
     return rv;
 }
 
@@ -1028,6 +1028,72 @@ done:
     m = NULL;
 out:
     fh_secret_free(m);
+    EVP_PKEY_free(pkey);
+    return rv;
+}
+
+/* ---- export of readable private keys ---- */
+
+fh_rv
+fhi_soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out)
+{
+    static const struct {
+        CK_ATTRIBUTE_TYPE type;
+        const char *param;
+    } rsa[] = {
+        {CKA_MODULUS, OSSL_PKEY_PARAM_RSA_N},
+        {CKA_PUBLIC_EXPONENT, OSSL_PKEY_PARAM_RSA_E},
+        {CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D},
+        {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+        {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+        {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+        {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+        {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+    };
+    const struct fhi_soft_priv *p = priv;
+    const struct curve *c;
+    EVP_PKEY *pkey = NULL;
+    BIGNUM *d = NULL;
+    uint8_t buf[128];
+    size_t len = sizeof(buf);
+    fh_rv rv;
+
+    if (key == NULL || out == NULL || key->cls != CKO_PRIVATE_KEY) {
+        return FH_E_ARGS;
+    }
+    rv = fhi_soft_load_key(p, key, true, &pkey);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    switch (key->type) {
+    case CKK_RSA:
+        for (size_t i = 0; i < sizeof(rsa) / sizeof(rsa[0]) && rv == FH_OK; i++) {
+            rv = set_bn_attr(out, rsa[i].type, pkey, rsa[i].param);
+        }
+        break;
+    case CKK_EC:
+        c = curve_of_pkey(pkey);
+        if (c == NULL || c->flen > sizeof(buf) ||
+            EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
+            BN_bn2binpad(d, buf, (int)c->flen) != (int)c->flen) {
+            rv = FH_E_CRYPTO;
+            break;
+        }
+        rv = fh_attrs_set(out, CKA_VALUE, buf, c->flen);
+        break;
+    case CKK_EC_EDWARDS:
+        if (EVP_PKEY_get_raw_private_key(pkey, buf, &len) != 1) {
+            rv = FH_E_CRYPTO;
+            break;
+        }
+        rv = fh_attrs_set(out, CKA_VALUE, buf, len);
+        break;
+    default:
+        rv = FH_E_KEY_TYPE_INCONSISTENT;
+        break;
+    }
+    OPENSSL_cleanse(buf, sizeof(buf));
+    BN_clear_free(d);
     EVP_PKEY_free(pkey);
     return rv;
 }
