@@ -18,19 +18,47 @@
 
 static const char help_name[] = "help";
 
+void
+cli_sanitize(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            *s = '?';
+        }
+    }
+}
+
+void
+cli_error_linev(const char *cmd, const char *lead, const char *fmt, va_list ap,
+                const char *tail)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "ferrohsm: %s: %s", cmd, lead != NULL ? lead : "");
+
+    if (n >= 0 && (size_t)n < sizeof(line) && fmt != NULL) {
+        vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    }
+    n = (int)strlen(line);
+    if (tail != NULL && (size_t)n < sizeof(line)) {
+        snprintf(line + n, sizeof(line) - (size_t)n, "%s", tail);
+    }
+    /* user-supplied names must not split the line or reach the terminal raw */
+    cli_sanitize(line);
+    fprintf(stderr, "%s\n", line);
+}
+
 int
 cli_usage_error(const char *cmd, bool hint, const char *fmt, ...)
 {
+    char tail[128] = "";
     va_list ap;
 
-    fprintf(stderr, "ferrohsm: %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
     if (hint) {
-        fprintf(stderr, " (see 'ferrohsm %s --help')", cmd);
+        snprintf(tail, sizeof(tail), " (see 'ferrohsm %s --help')", cmd);
     }
-    fputc('\n', stderr);
+    va_start(ap, fmt);
+    cli_error_linev(cmd, NULL, fmt, ap, tail);
+    va_end(ap);
     return 2;
 }
 

@@ -12,6 +12,7 @@
 #ifndef FERROHSM_CLI_ARGS_H
 #define FERROHSM_CLI_ARGS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,16 @@ void cli_help_print(const struct cli_spec *spec, FILE *f);
  * Print "ferrohsm: <cmd>: <message>" on stderr and return 2 (usage error).
  * The message is formatted; a hint to --help follows when hint is true.
  */
+/* Replace control characters (< 0x20, 0x7f) in s with '?'. */
+void cli_sanitize(char *s);
+
+/*
+ * The one writer of error lines: "ferrohsm: CMD: LEAD<fmt...>TAIL\n" on
+ * stderr, control characters replaced, at most 1 KiB.
+ */
+void cli_error_linev(const char *cmd, const char *lead, const char *fmt, va_list ap,
+                     const char *tail) __attribute__((format(printf, 3, 0)));
+
 int cli_usage_error(const char *cmd, bool hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

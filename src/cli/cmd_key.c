@@ -159,6 +159,11 @@ parse_generate(const struct cli_args *a, struct gen_request *g)
     if (g->label[0] == '\0') {
         return cli_usage_error(cmd, false, "empty --label");
     }
+    for (const char *c = g->label; *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            return cli_usage_error(cmd, false, "--label must not contain control characters");
+        }
+    }
     if (g->kt->key_type == CKK_GENERIC_SECRET) {
         uint64_t n = 0;
 
@@ -468,8 +473,14 @@ cmd_key_list(int argc, char **argv)
         wt = (int)strlen(rows[i].type) > wt ? (int)strlen(rows[i].type) : wt;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *label = rows[i].label_len > 0 ? (const char *)rows[i].label : "-";
+        char label[256];
 
+        /* labels made by other fronts may hold any byte: one line per key */
+        snprintf(label, sizeof(label), "%.*s", (int)rows[i].label_len, (const char *)rows[i].label);
+        if (label[0] == '\0') {
+            snprintf(label, sizeof(label), "-");
+        }
+        cli_sanitize(label);
         printf("%-*s  %-7s  %-*s  %4u  %s\n", wl, label, rows[i].cls, wt, rows[i].type,
                rows[i].bits, rows[i].id_hex[0] != '\0' ? rows[i].id_hex : "-");
     }

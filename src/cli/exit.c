@@ -12,6 +12,8 @@
  */
 #include "exit.h"
 
+#include "args.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,13 +102,9 @@ cli_fail(const char *cmd, fh_rv rv, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "ferrohsm: %s: %s", cmd, fh_rv_message(rv));
-    if (fmt != NULL) {
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-    }
-    fputc('\n', stderr);
+    va_start(ap, fmt);
+    cli_error_linev(cmd, fh_rv_message(rv), fmt, ap, NULL);
+    va_end(ap);
     return cli_exit_code(rv);
 }
 
@@ -115,11 +113,9 @@ cli_fail_as(const char *cmd, fh_rv rv, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "ferrohsm: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_error_linev(cmd, NULL, fmt, ap, NULL);
     va_end(ap);
-    fputc('\n', stderr);
     return cli_exit_code(rv);
 }
 

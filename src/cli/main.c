@@ -21,6 +21,7 @@
 
 #include "ferrohsm/ferrohsm.h"
 
+#include "args.h"
 #include "cmd.h"
 #include "exit.h"
 
@@ -140,8 +141,12 @@ dispatch(int argc, char **argv, char *name, size_t name_len)
         }
     }
     if (!known_group) {
+        char shown[128];
+
+        snprintf(shown, sizeof(shown), "%s", group);
+        cli_sanitize(shown); /* one line, no terminal escapes */
         fprintf(stderr, "ferrohsm: unknown %s '%s' (see 'ferrohsm --help')\n",
-                group[0] == '-' ? "option" : "command", group);
+                group[0] == '-' ? "option" : "command", shown);
         return CLI_EXIT_USAGE;
     }
     if (argc >= 3 && is_help(argv[2])) {
@@ -152,8 +157,12 @@ dispatch(int argc, char **argv, char *name, size_t name_len)
         fprintf(stderr, "ferrohsm: %s: missing subcommand (see 'ferrohsm %s --help')\n", group,
                 group);
     } else {
+        char shown[128];
+
+        snprintf(shown, sizeof(shown), "%s", argv[2]);
+        cli_sanitize(shown);
         fprintf(stderr, "ferrohsm: %s: unknown subcommand '%s' (see 'ferrohsm %s --help')\n", group,
-                argv[2], group);
+                shown, group);
     }
     return CLI_EXIT_USAGE;
 }
