@@ -530,7 +530,11 @@ find_among_200(void **state)
             assert_int_equal(fh_object_get_attributes(f->s, got[i], g, 1), FH_OK);
             l[g[0].ulValueLen] = '\0';
             if (strcmp(l, "shared") != 0) {
-                data[atoi(l + 1)] = got[i];
+                char *end = NULL;
+                unsigned long idx = strtoul(l + 1, &end, 10);
+
+                assert_true(end != l + 1 && *end == '\0' && idx < 100);
+                data[idx] = got[i];
             }
         }
         free(got);
