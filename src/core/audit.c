@@ -70,32 +70,39 @@ record_hash(const struct fh_store_audit *r, uint8_t out[FH_AUDIT_HASH_LEN])
     return rv;
 }
 
+/* Append recs[0..n) after the current head of the chain, in one transaction. */
 static fh_rv
-append_locked(fh_ctx *ctx, struct fh_store_audit *rec)
+append_locked(fh_ctx *ctx, struct fh_store_audit *recs, size_t n)
 {
     const struct fh_store_ops *ops = ctx->store_ops;
     struct fh_store_audit last = {0};
+    int64_t seq = 0;
+    uint8_t prev[FH_AUDIT_HASH_LEN] = {0};
     fh_rv rv;
 
+    if (n == 0) {
+        return FH_OK;
+    }
     rv = ops->begin(ctx->store, true);
     if (rv != FH_OK) {
         return rv;
     }
     rv = ops->audit_last(ctx->store, &last);
     if (rv == FH_OK) {
-        rec->seq = last.seq + 1;
-        memcpy(rec->prev_hash, last.hash, FH_AUDIT_HASH_LEN);
+        seq = last.seq;
+        memcpy(prev, last.hash, FH_AUDIT_HASH_LEN);
     } else if (rv == FH_E_NOT_FOUND) {
-        rec->seq = 1;
-        memset(rec->prev_hash, 0, FH_AUDIT_HASH_LEN);
         rv = FH_OK;
     }
     fh_store_audit_clear(&last);
-    if (rv == FH_OK) {
-        rv = record_hash(rec, rec->hash);
-    }
-    if (rv == FH_OK) {
-        rv = ops->audit_append(ctx->store, rec);
+    for (size_t i = 0; i < n && rv == FH_OK; i++) {
+        recs[i].seq = ++seq;
+        memcpy(recs[i].prev_hash, prev, FH_AUDIT_HASH_LEN);
+        rv = record_hash(&recs[i], recs[i].hash);
+        if (rv == FH_OK) {
+            rv = ops->audit_append(ctx->store, &recs[i]);
+        }
+        memcpy(prev, recs[i].hash, FH_AUDIT_HASH_LEN);
     }
     if (rv == FH_OK) {
         rv = ops->commit(ctx->store);
@@ -106,23 +113,101 @@ append_locked(fh_ctx *ctx, struct fh_store_audit *rec)
     return rv;
 }
 
+static void
+queue_clear_locked(fh_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->audit_n; i++) {
+        fh_store_audit_clear(&ctx->audit_q[i]);
+    }
+    ctx->audit_n = 0;
+}
+
+/*
+ * Write the queue. An audit write that fails is not retried: the callers'
+ * results stand, and `ferrohsm audit verify` still verifies the chain that
+ * was written.
+ */
+static void
+flush_locked(fh_ctx *ctx)
+{
+    if (ctx->audit_n > 0 && ctx->store_open) {
+        (void)append_locked(ctx, ctx->audit_q, ctx->audit_n);
+    }
+    queue_clear_locked(ctx);
+}
+
+void
+fhi_audit_flush(fh_ctx *ctx)
+{
+    fhi_ctx_lock(ctx);
+    flush_locked(ctx);
+    fhi_ctx_unlock(ctx);
+}
+
+static void
+fill(fh_ctx *ctx, struct fh_store_audit *rec, const char *actor, const char *operation,
+     const char *object, fh_rv result)
+{
+    memset(rec, 0, sizeof(*rec));
+    rec->time_ms = now_ms();
+    rec->actor = (char *)(uintptr_t)(actor != NULL ? actor : "anonymous");
+    rec->front = ctx->front;
+    rec->operation = (char *)(uintptr_t)operation;
+    rec->object = (char *)(uintptr_t)(object != NULL ? object : "");
+    rec->result = (char *)(uintptr_t)fh_rv_str(result);
+    rec->corr_id = ctx->corr_id;
+}
+
 void
 fhi_audit(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
           fh_rv result)
 {
-    struct fh_store_audit rec = {0};
+    struct fh_store_audit rec;
 
-    rec.time_ms = now_ms();
-    rec.actor = (char *)(uintptr_t)(actor != NULL ? actor : "anonymous");
-    rec.front = ctx->front;
-    rec.operation = (char *)(uintptr_t)operation;
-    rec.object = (char *)(uintptr_t)(object != NULL ? object : "");
-    rec.result = (char *)(uintptr_t)fh_rv_str(result);
-    rec.corr_id = ctx->corr_id;
+    fill(ctx, &rec, actor, operation, object, result);
     fhi_ctx_lock(ctx);
-    /* An audit write that fails is not retried here: the caller's result
-     * stands, and `ferrohsm audit verify` still verifies the chain written. */
-    (void)append_locked(ctx, &rec);
+    flush_locked(ctx); /* keep the chain in the order things happened */
+    (void)append_locked(ctx, &rec, 1);
+    fhi_ctx_unlock(ctx);
+}
+
+void
+fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
+                  fh_rv result)
+{
+    struct fh_store_audit rec, *q;
+    int64_t now;
+
+    if (result != FH_OK) {
+        fhi_audit(ctx, actor, operation, object, result);
+        return;
+    }
+    fill(ctx, &rec, actor, operation, object, result);
+    now = rec.time_ms;
+    fhi_ctx_lock(ctx);
+    q = &ctx->audit_q[ctx->audit_n];
+    memset(q, 0, sizeof(*q));
+    q->time_ms = rec.time_ms;
+    q->actor = strdup(rec.actor);
+    q->front = strdup(rec.front);
+    q->operation = strdup(rec.operation);
+    q->object = strdup(rec.object);
+    q->result = strdup(rec.result);
+    q->corr_id = strdup(rec.corr_id);
+    if (q->actor == NULL || q->front == NULL || q->operation == NULL || q->object == NULL ||
+        q->result == NULL || q->corr_id == NULL) {
+        fh_store_audit_clear(q);
+        flush_locked(ctx);
+        (void)append_locked(ctx, &rec, 1); /* no memory: write it now */
+    } else {
+        if (ctx->audit_n == 0) {
+            ctx->audit_first_ms = now;
+        }
+        ctx->audit_n++;
+        if (ctx->audit_n == FHI_AUDIT_BATCH || now - ctx->audit_first_ms >= FHI_AUDIT_DELAY_MS) {
+            flush_locked(ctx);
+        }
+    }
     fhi_ctx_unlock(ctx);
 }
 
@@ -135,6 +220,7 @@ fh_audit_list(fh_ctx *ctx, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
         return FH_E_ARGS;
     }
     fhi_ctx_lock(ctx);
+    flush_locked(ctx);
     rv = ctx->store_ops->audit_list(ctx->store, from_seq, limit, cb, arg);
     fhi_ctx_unlock(ctx);
     return rv;
@@ -193,6 +279,7 @@ fh_audit_verify(fh_ctx *ctx, struct fh_audit_verify_result *out)
     st.res = out;
     st.expect_seq = 1;
     fhi_ctx_lock(ctx);
+    flush_locked(ctx);
     rv = ctx->store_ops->audit_list(ctx->store, 1, 0, verify_one, &st);
     fhi_ctx_unlock(ctx);
     return rv;

@@ -40,6 +40,9 @@ void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* ---- context (ctx.c) ---- */
 
+#define FHI_AUDIT_BATCH 256
+#define FHI_AUDIT_DELAY_MS 1000
+
 struct fh_ctx {
     pthread_mutex_t lock; /* guards every call on store (one connection) */
     struct fhi_config cfg;
@@ -53,6 +56,9 @@ struct fh_ctx {
     char corr_id[64];
     const struct fh_mech_desc **mechs; /* registry ∩ backend */
     size_t n_mechs;
+    struct fh_store_audit audit_q[FHI_AUDIT_BATCH]; /* queued records (audit.c) */
+    size_t audit_n;
+    int64_t audit_first_ms;
 };
 
 /* Store calls under ctx->lock. */
@@ -78,6 +84,13 @@ bool fhi_mech_has_key_type(const struct fh_mech_desc *m, CK_KEY_TYPE kt);
  * fh_audit_verify still verifies the chain that was written. */
 void fhi_audit(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
                fh_rv result);
+
+/* Queue a record of a successful operation (written in batches, see
+ * audit.c); a failure is written at once like fhi_audit. */
+void fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation,
+                       const char *object, fh_rv result);
+/* Write every queued record now. */
+void fhi_audit_flush(fh_ctx *ctx);
 
 /* ---- small utilities (util.c) ---- */
 

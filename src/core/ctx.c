@@ -168,6 +168,7 @@ fh_ctx_free(fh_ctx *ctx)
     if (ctx == NULL) {
         return;
     }
+    fhi_audit_flush(ctx);
     if (ctx->store_open) {
         ctx->store_ops->close(ctx->store);
     }

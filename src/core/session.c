@@ -79,6 +79,7 @@ fh_session_close(fh_session *s)
     for (int k = 1; k < FH_OP_KIND_COUNT; k++) {
         op_end(s, (enum fh_op_kind)k);
     }
+    fhi_audit_flush(tok->ctx);
     pthread_mutex_lock(&tok->lock);
     fhi_session_drop_objects_locked(tok, s);
     for (size_t i = 0; i < tok->n_sessions; i++) {
@@ -294,7 +295,7 @@ out:
 
         fhi_obj_name(s->tok, o, name, sizeof(name));
         fhi_token_actor(s->tok, actor, sizeof(actor));
-        fhi_audit(ctx, actor, op_audit_name(op), name, rv);
+        fhi_audit_batched(ctx, actor, op_audit_name(op), name, rv);
     }
     fhi_obj_free(o);
     return rv;
