@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         struct fh_attrs in = FH_ATTRS_INIT, pub = FH_ATTRS_INIT;
         fh_secret *material = NULL;
-        struct fh_bkey key = {CKO_PUBLIC_KEY, types[i], NULL, data, size};
+        struct fh_bkey key = {CKO_PUBLIC_KEY, types[i], NULL, data, size, NULL};
         CK_MECHANISM mech = {types[i] == CKK_RSA   ? CKM_SHA256_RSA_PKCS
                              : types[i] == CKK_EC ? CKM_ECDSA_SHA256
                                                   : CKM_EDDSA,

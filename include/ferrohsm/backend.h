@@ -62,6 +62,7 @@ struct fh_bkey {
     const fh_secret *material;  /* NULL for public keys */
     const uint8_t *spki;        /* SubjectPublicKeyInfo DER; public and private keys */
     size_t spki_len;
+    const void *prepared;       /* from key_prepare for this key, or NULL */
 };
 
 /* What to generate. Fields that do not apply to type are zero. */
@@ -161,6 +162,14 @@ struct fh_backend_ops {
      * scalar, padded to the field size); Edwards: CKA_VALUE (raw private key).
      */
     fh_rv (*export_private)(void *priv, const struct fh_bkey *key, struct fh_attrs *out);
+    /*
+     * Parse a key once for many operations (the core caches the result with
+     * the decrypted key and passes it back in fh_bkey.prepared). *out may be
+     * NULL when there is nothing worth preparing. A prepared key is used by
+     * many threads at once and must be immutable; key_release frees it.
+     */
+    fh_rv (*key_prepare)(void *priv, const struct fh_bkey *key, void **out);
+    void (*key_release)(void *priv, void *prepared);
 };
 
 /* Built-in backends. */

@@ -141,6 +141,13 @@ struct fh_store_ops {
     /* Records with seq >= from_seq in ascending seq order, at most limit (0 = all). */
     fh_rv (*audit_list)(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
                         void *arg);
+
+    /*
+     * A number that changes whenever another connection or process commits
+     * to the store (and may change more often). The core keeps decrypted keys
+     * cached while it stays the same. Cheap: called before every operation.
+     */
+    fh_rv (*generation)(void *priv, uint64_t *out);
 };
 
 /* Release the malloc'ed fields of a record filled by a store; zero the record. */

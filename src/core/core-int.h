@@ -141,6 +141,12 @@ struct fh_token {
     fh_session **sessions;
     size_t n_sessions;
     size_t cap_sessions;
+    struct fhi_kent **kcache;   /* decrypted keys (keycache.c) */
+    int64_t *kcache_ids;        /* store id of kcache[i] */
+    size_t kcache_n;
+    struct fhi_i64map kcache_idx; /* store id -> index + 1 */
+    uint64_t kcache_gen;        /* store generation the cache belongs to */
+    bool kcache_gen_valid;
 };
 
 #define FHI_NOBODY ((CK_USER_TYPE)-1)
@@ -219,6 +225,23 @@ bool fhi_attr_is_bound(CK_ATTRIBUTE_TYPE type);
 void fhi_obj_bkey(const struct fhi_obj *o, struct fh_bkey *bk);
 /* "token:<label>/key:<label>" for audit records. */
 void fhi_obj_name(const fh_token *tok, const struct fhi_obj *o, char *buf, size_t len);
+
+/* ---- key cache (keycache.c) ---- */
+
+struct fhi_kent;
+
+/*
+ * A referenced, decrypted key for handle h (cached for token objects).
+ * Visibility and login are checked as by fhi_obj_get. Release with
+ * fhi_kent_unref; the object must not be modified.
+ */
+fh_rv fhi_key_acquire(fh_session *s, CK_OBJECT_HANDLE h, struct fhi_kent **out);
+void fhi_kent_unref(struct fhi_kent *e);
+const struct fhi_obj *fhi_kent_obj(const struct fhi_kent *e);
+/* Backend view, with the prepared key. */
+void fhi_kent_bkey(const struct fhi_kent *e, struct fh_bkey *bk);
+void fhi_kcache_clear_locked(fh_token *tok);
+void fhi_kcache_drop_locked(fh_token *tok, int64_t store_id);
 
 /* ---- sessions (session.c) ---- */
 

@@ -789,6 +789,7 @@ fh_object_destroy(fh_session *s, CK_OBJECT_HANDLE h)
     if (ent == NULL) {
         rv = FH_E_OBJECT_HANDLE_INVALID;
     } else if (ent->store_id > 0) {
+        fhi_kcache_drop_locked(tok, ent->store_id);
         fhi_ctx_lock(tok->ctx);
         rv = tok->ctx->store_ops->object_delete(tok->ctx->store, tok->id, ent->store_id);
         fhi_ctx_unlock(tok->ctx);
@@ -949,6 +950,7 @@ fh_object_set_attributes(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *
         ent->sobj = o;
         o = NULL;
     } else {
+        fhi_kcache_drop_locked(tok, ent->store_id);
         rv = obj_update_locked(tok, ent->store_id, o, reseal);
     }
     pthread_mutex_unlock(&tok->lock);

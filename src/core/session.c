@@ -243,7 +243,8 @@ fh_rv
 fh_op_init(fh_session *s, enum fh_op_kind op, const CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
 {
     const struct fh_mech_desc *m;
-    struct fhi_obj *o = NULL;
+    struct fhi_kent *e = NULL;
+    const struct fhi_obj *o = NULL;
     struct fh_bkey bk, *bkp = NULL;
     struct fhi_op *st;
     fh_ctx *ctx;
@@ -263,13 +264,14 @@ fh_op_init(fh_session *s, enum fh_op_kind op, const CK_MECHANISM *mech, CK_OBJEC
         return FH_E_MECH_INVALID;
     }
     if (op != FH_OP_DIGEST) {
-        rv = fhi_obj_get(s, key, true, &o);
+        rv = fhi_key_acquire(s, key, &e);
         if (rv == FH_E_OBJECT_HANDLE_INVALID) {
             rv = FH_E_KEY_HANDLE_INVALID;
         }
         if (rv != FH_OK) {
             return rv;
         }
+        o = fhi_kent_obj(e);
         if (!class_fits(op, o->cls)) {
             rv = FH_E_KEY_TYPE_INCONSISTENT;
         } else {
@@ -278,7 +280,7 @@ fh_op_init(fh_session *s, enum fh_op_kind op, const CK_MECHANISM *mech, CK_OBJEC
         if (rv != FH_OK) {
             goto out;
         }
-        fhi_obj_bkey(o, &bk);
+        fhi_kent_bkey(e, &bk);
         bkp = &bk;
         fhi_obj_name(s->tok, o, st->object, sizeof(st->object));
     }
@@ -297,7 +299,7 @@ out:
         fhi_token_actor(s->tok, actor, sizeof(actor));
         fhi_audit_batched(ctx, actor, op_audit_name(op), name, rv);
     }
-    fhi_obj_free(o);
+    fhi_kent_unref(e);
     return rv;
 }
 

@@ -706,6 +706,9 @@ fh_token_close(fh_token *tok)
         fh_session_close(tok->sessions[tok->n_sessions - 1]);
     }
     free(tok->sessions);
+    fhi_kcache_clear_locked(tok);
+    free(tok->kcache);
+    free(tok->kcache_ids);
     for (size_t i = 0; i < tok->n_handles; i++) {
         fhi_obj_free(tok->handles[i].sobj);
     }
@@ -790,6 +793,7 @@ fh_token_logout(fh_token *tok)
         tok->tmk = NULL;
         tok->login = FHI_NOBODY;
         fhi_token_drop_private_locked(tok);
+        fhi_kcache_clear_locked(tok);
     }
     pthread_mutex_unlock(&tok->lock);
     if (rv == FH_OK) {

@@ -186,6 +186,13 @@ fh_rv fhi_soft_ec_peer(const struct fhi_soft_priv *p, const EVP_PKEY *base, cons
                        size_t pt_len, EVP_PKEY **out);
 fh_rv fhi_soft_generate(void *priv, const CK_MECHANISM *mech, const struct fh_keygen_params *kp,
                         fh_secret **material, struct fh_attrs *pub);
+/* A key parsed once (fh_bkey.prepared): shared read-only by operations. */
+struct fhi_soft_prepared {
+    EVP_PKEY *pkey;
+    bool is_private;
+};
+fh_rv fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out);
+void fhi_soft_key_release(void *priv, void *prepared);
 fh_rv fhi_soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out);
 fh_rv fhi_soft_import(void *priv, CK_OBJECT_CLASS cls, CK_KEY_TYPE type, const struct fh_attrs *in,
                       fh_secret **material, struct fh_attrs *pub);

@@ -591,6 +591,17 @@ soft_import(void *priv, CK_OBJECT_CLASS cls, CK_KEY_TYPE type, const struct fh_a
 }
 
 static fh_rv
+soft_key_prepare(void *priv, const struct fh_bkey *key, void **out)
+{
+    fh_rv rv;
+
+    ERR_set_mark();
+    rv = fhi_soft_key_prepare(priv, key, out);
+    ERR_pop_to_mark();
+    return rv;
+}
+
+static fh_rv
 soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out)
 {
     fh_rv rv;
@@ -696,6 +707,8 @@ const struct fh_backend_ops fh_backend_soft_ops = {
     .generate = soft_generate,
     .import = soft_import,
     .export_private = soft_export_private,
+    .key_prepare = soft_key_prepare,
+    .key_release = fhi_soft_key_release,
     .op_init = soft_op_init,
     .op_update = soft_op_update,
     .op_final = soft_op_final,

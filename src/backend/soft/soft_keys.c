@@ -473,6 +473,17 @@ fhi_soft_load_key(const struct fhi_soft_priv *p, const struct fh_bkey *key, bool
     EVP_PKEY *pkey = NULL;
     const uint8_t *q;
 
+    if (key->prepared != NULL) {
+        const struct fhi_soft_prepared *pp = key->prepared;
+
+        if (pp->is_private || !want_private) {
+            if (EVP_PKEY_up_ref(pp->pkey) != 1) {
+                return FH_E_CRYPTO;
+            }
+            *out = pp->pkey;
+            return FH_OK;
+        }
+    }
     if (key->material != NULL && (want_private || key->spki == NULL)) {
         if (key->cls != CKO_PRIVATE_KEY) {
             return FH_E_KEY_TYPE_INCONSISTENT;
@@ -1096,4 +1107,50 @@ fhi_soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *
     BN_clear_free(d);
     EVP_PKEY_free(pkey);
     return rv;
+}
+
+/* ---- prepared keys ---- */
+
+fh_rv
+fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out)
+{
+    const struct fhi_soft_priv *p = priv;
+    struct fhi_soft_prepared *pp;
+    struct fh_bkey plain;
+    EVP_PKEY *pkey = NULL;
+    fh_rv rv;
+
+    if (key == NULL || out == NULL) {
+        return FH_E_ARGS;
+    }
+    *out = NULL;
+    if (key->cls == CKO_SECRET_KEY) {
+        return FH_OK; /* AES and HMAC keys are set up per operation cheaply */
+    }
+    plain = *key;
+    plain.prepared = NULL;
+    rv = fhi_soft_load_key(p, &plain, key->cls == CKO_PRIVATE_KEY, &pkey);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    pp = calloc(1, sizeof(*pp));
+    if (pp == NULL) {
+        EVP_PKEY_free(pkey);
+        return FH_E_NOMEM;
+    }
+    pp->pkey = pkey;
+    pp->is_private = key->cls == CKO_PRIVATE_KEY;
+    *out = pp;
+    return FH_OK;
+}
+
+void
+fhi_soft_key_release(void *priv, void *prepared)
+{
+    struct fhi_soft_prepared *pp = prepared;
+
+    if (pp != NULL) {
+        EVP_PKEY_free(pp->pkey);
+        free(pp);
+    }
 }

@@ -43,6 +43,10 @@
 #define FHI_SQ_FIND_CKID 0x8u
 #define FHI_SQ_FIND_SHAPES 16u
 
+/* First copy of the WAL-index header (sqlite.org/walformat.html): every
+ * commit rewrites it (change counter, frame count, checksums). */
+#define FHI_SQLITE_SHM_HDR 48
+
 /* Cached statements, prepared once at open (SQL in sqlite.c). */
 enum fhi_sq_stmt {
     FHI_SQ_BEGIN_IMMEDIATE,
@@ -65,6 +69,7 @@ enum fhi_sq_stmt {
     FHI_SQ_AUDIT_LAST,
     FHI_SQ_AUDIT_APPEND,
     FHI_SQ_AUDIT_LIST,
+    FHI_SQ_DATA_VERSION,
     FHI_SQ_OBJECT_FIND_0, /* ... FHI_SQ_OBJECT_FIND_0 + 15 */
     FHI_SQ_STMT_COUNT = FHI_SQ_OBJECT_FIND_0 + FHI_SQ_FIND_SHAPES
 };
@@ -83,6 +88,15 @@ struct fhi_sqlite {
     enum fhi_sq_txn txn;
     fh_rv txn_rv; /* why the transaction was aborted */
     int busy_ms;
+    char *shm_path;       /* "<db>-shm": the WAL index */
+    int shm_fd;           /* read-only, open until after sqlite3_close: closing
+                           * any descriptor of a file drops this process's
+                           * POSIX locks on it, SQLite's included; -1 if none */
+    bool shm_ok;          /* shm_fd is a regular file we can pread */
+    bool shm_tried;
+    uint8_t shm_hdr[FHI_SQLITE_SHM_HDR]; /* header seen at the last generation query */
+    uint64_t gen;         /* PRAGMA data_version at that query */
+    bool gen_valid;
 };
 
 /* The one translation of SQLite result codes (extended or primary) to fh_rv. */

@@ -114,6 +114,7 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [FHI_SQ_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1"
                           " ORDER BY seq LIMIT ?2",
+    [FHI_SQ_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /*
@@ -805,6 +806,9 @@ sq_open(void *priv, const char *location, unsigned flags)
         goto out;
     }
     rv = prepare_all(sq);
+    if (rv == FH_OK && asprintf(&sq->shm_path, "%s-shm", location) < 0) {
+        sq->shm_path = NULL; /* no fast path; generation() still works */
+    }
 out:
     free(path);
     if (rv != FH_OK) {
@@ -825,20 +829,84 @@ sq_close(void *priv)
     for (int i = 0; i < FHI_SQ_STMT_COUNT; i++) {
         sqlite3_finalize(sq->stmt[i]);
     }
+    free(sq->shm_path);
     if (sq->db != NULL) {
         if (!sqlite3_get_autocommit(sq->db)) {
             (void)exec_sql(sq->db, "ROLLBACK");
         }
         (void)sqlite3_close_v2(sq->db);
     }
+    if (sq->shm_tried && sq->shm_fd >= 0) {
+        close(sq->shm_fd); /* only now: see shm_fd in sqlite-int.h */
+    }
     memset(sq, 0, sizeof *sq);
 }
 
 /*
- * sq_health - cheap liveness check: the file still carries our application id
- * and a schema version we understand (a newer FerroHSM may have migrated it
- * while we held it open: FH_E_STORE_VERSION).
+ * PRAGMA data_version changes when another connection commits (SQLite file
+ * format docs); our own commits do not change it, and the core invalidates
+ * what it changes itself. The query takes file locks (several syscalls), so
+ * it is skipped while the WAL-index header in the shared -shm file (one
+ * pread) is byte-for-byte what it was at the last query: every commit, ours
+ * or another process's, rewrites that header. A torn read only costs an
+ * extra query; without the header every call queries.
  */
+static void
+open_shm(struct fhi_sqlite *sq)
+{
+    struct stat st;
+
+    sq->shm_tried = true;
+    sq->shm_fd = -1;
+    if (sq->shm_path == NULL) {
+        return;
+    }
+    sq->shm_fd = open(sq->shm_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* not closed here even when unusable: that would drop SQLite's locks */
+    sq->shm_ok = sq->shm_fd >= 0 && fstat(sq->shm_fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static fh_rv
+sq_generation(void *priv, uint64_t *out)
+{
+    struct fhi_sqlite *sq = priv;
+    uint8_t hdr[FHI_SQLITE_SHM_HDR];
+    bool have_hdr;
+    int64_t v = 0;
+    fh_rv rv;
+
+    if (sq == NULL || out == NULL) {
+        return FH_E_ARGS;
+    }
+    if (!sq->shm_tried) {
+        open_shm(sq);
+    }
+    have_hdr = sq->shm_ok && pread(sq->shm_fd, hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr);
+    if (have_hdr && sq->gen_valid && memcmp(hdr, sq->shm_hdr, sizeof(hdr)) == 0) {
+        *out = sq->gen;
+        return FH_OK;
+    }
+    rv = fhi_sqlite_enter(sq);
+    if (rv == FH_OK) {
+        rv = query_cached_int(sq, FHI_SQ_DATA_VERSION, &v);
+    }
+    if (rv != FH_OK) {
+        sq->gen_valid = false;
+        return rv;
+    }
+    /* the header was read before the query: a commit in between is seen
+     * by the next call */
+    if (have_hdr) {
+        memcpy(sq->shm_hdr, hdr, sizeof(hdr));
+    } else {
+        memset(sq->shm_hdr, 0, sizeof(hdr)); /* never matches a live header */
+    }
+    sq->gen = (uint64_t)v;
+    sq->gen_valid = true;
+    *out = sq->gen;
+    return FH_OK;
+}
+
 static fh_rv
 sq_health(void *priv)
 {
@@ -935,6 +1003,7 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .health = sq_health,
+    .generation = sq_generation,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

@@ -88,7 +88,7 @@ t_assert_hex(const uint8_t *got, size_t got_len, const char *hex)
 struct fh_bkey
 t_secret_key(CK_KEY_TYPE type, const fh_secret *m)
 {
-    struct fh_bkey k = {CKO_SECRET_KEY, type, m, NULL, 0};
+    struct fh_bkey k = {CKO_SECRET_KEY, type, m, NULL, 0, NULL};
 
     return k;
 }

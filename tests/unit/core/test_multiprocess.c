@@ -233,12 +233,60 @@ concurrent_correct_logins(void **state)
     fh_token_close(tok);
 }
 
+/*
+ * The key cache must never outlive the key: connection A signs (and so caches
+ * the key), connection B (another fh_ctx: another SQLite connection, as
+ * another process would be) restricts and then destroys it; A sees each
+ * change on its very next use.
+ */
+static void
+key_cache_follows_other_connection(void **state)
+{
+    struct th_env *e = *state;
+    fh_ctx *ctx_b = NULL;
+    fh_token *ta = NULL, *tb = NULL;
+    fh_session *sa = NULL, *sb = NULL;
+    CK_OBJECT_HANDLE pub, priv, hb;
+    CK_BBOOL no = CK_FALSE;
+    CK_ATTRIBUTE restrict_sign[] = {{CKA_SIGN, &no, sizeof(no)}};
+    const uint8_t msg[] = "cached";
+    uint8_t sig[160];
+    size_t sig_len = sizeof(sig);
+
+    th_open(e->ctx, TH_LABEL, true, true, &ta, &sa);
+    th_ec_pair(sa, true, "cached-key", &pub, &priv);
+    for (int i = 0; i < 3; i++) {
+        sig_len = sizeof(sig);
+        assert_int_equal(th_sign(sa, CKM_ECDSA_SHA256, priv, msg, sizeof(msg), sig, &sig_len), FH_OK);
+    }
+
+    assert_int_equal(fh_ctx_new(&(struct fh_ctx_options){.front = "test"}, &ctx_b), FH_OK);
+    th_open(ctx_b, TH_LABEL, true, true, &tb, &sb);
+    hb = th_find_one_label(sb, CKO_PRIVATE_KEY, "cached-key");
+    assert_int_equal(fh_object_set_attributes(sb, hb, restrict_sign, 1), FH_OK);
+    sig_len = sizeof(sig);
+    assert_int_equal(th_sign(sa, CKM_ECDSA_SHA256, priv, msg, sizeof(msg), sig, &sig_len),
+                     FH_E_KEY_FUNCTION_NOT_PERMITTED);
+
+    assert_int_equal(fh_object_destroy(sb, hb), FH_OK);
+    sig_len = sizeof(sig);
+    assert_int_equal(th_sign(sa, CKM_ECDSA_SHA256, priv, msg, sizeof(msg), sig, &sig_len),
+                     FH_E_KEY_HANDLE_INVALID);
+
+    fh_session_close(sb);
+    fh_token_close(tb);
+    fh_ctx_free(ctx_b);
+    fh_session_close(sa);
+    fh_token_close(ta);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(two_processes_one_store, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(concurrent_correct_logins, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(key_cache_follows_other_connection, th_setup, th_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
