@@ -50,6 +50,9 @@ FH_API const char *fh_ctx_store_location(const fh_ctx *ctx);
  */
 FH_API const char *fh_ctx_open_error(void);
 
+/* The configured minimum PIN length ([token] min_pin_len). */
+FH_API uint32_t fh_ctx_min_pin_len(const fh_ctx *ctx);
+
 /* The correlation id recorded in this context's audit records. */
 FH_API const char *fh_ctx_corr_id(const fh_ctx *ctx);
 /* Set the correlation id for subsequent audit records (copied, max 63 chars). */

@@ -121,6 +121,8 @@ struct fh_store_ops {
     fh_rv (*token_get)(void *priv, const char *label, struct fh_store_token *out);
     fh_rv (*token_get_by_id)(void *priv, int64_t id, struct fh_store_token *out);
     fh_rv (*token_update_meta)(void *priv, int64_t id, const uint8_t *meta, size_t len);
+    /* FH_E_EXISTS when another token has the label. */
+    fh_rv (*token_set_label)(void *priv, int64_t id, const char *label);
     fh_rv (*token_delete)(void *priv, int64_t id); /* and all its objects */
     fh_rv (*token_list)(void *priv, fh_store_token_cb cb, void *arg); /* by id */
 

@@ -64,6 +64,16 @@ FH_API FH_NODISCARD fh_rv fh_token_list(fh_ctx *ctx, struct fh_token_info **out,
 /* Delete a token and all its objects; needs the SO PIN (counted as a login). */
 FH_API FH_NODISCARD fh_rv fh_token_delete(fh_ctx *ctx, const char *label, const fh_secret *so_pin);
 
+/*
+ * C_InitToken on an initialised token: with the SO PIN (counted as a login),
+ * destroy every object, clear the user PIN and set the label, in one
+ * transaction; the token keeps its id (and so its PKCS#11 slot id).
+ * FH_E_EXISTS when another token has new_label. Nothing changes on error.
+ * The caller makes sure no fh_token of this token is open in this process.
+ */
+FH_API FH_NODISCARD fh_rv fh_token_reinit(fh_ctx *ctx, int64_t id, const char *new_label,
+                                          const fh_secret *so_pin);
+
 /* Open a token by label (FH_E_NOT_FOUND). Close with fh_token_close. */
 FH_API FH_NODISCARD fh_rv fh_token_open(fh_ctx *ctx, const char *label, fh_token **out);
 /* Logs out, closes all sessions of this token handle, wipes cached keys. */

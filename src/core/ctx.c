@@ -189,6 +189,12 @@ fh_ctx_store_location(const fh_ctx *ctx)
     return ctx != NULL && ctx->cfg.store_path != NULL ? ctx->cfg.store_path : "";
 }
 
+uint32_t
+fh_ctx_min_pin_len(const fh_ctx *ctx)
+{
+    return ctx != NULL ? ctx->cfg.min_pin_len : FH_PIN_MIN_DEFAULT;
+}
+
 const char *
 fh_ctx_corr_id(const fh_ctx *ctx)
 {

@@ -591,6 +591,87 @@ fh_token_delete(fh_ctx *ctx, const char *label, const fh_secret *so_pin)
     return rv;
 }
 
+struct id_list {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static fh_rv
+collect_id(void *arg, const struct fh_store_object *o)
+{
+    struct id_list *l = arg;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *v = realloc(l->v, cap * sizeof(*v));
+
+        if (v == NULL) {
+            return FH_E_NOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = o->id;
+    return FH_OK;
+}
+
+fh_rv
+fh_token_reinit(fh_ctx *ctx, int64_t id, const char *new_label, const fh_secret *so_pin)
+{
+    const struct fh_store_ops *ops;
+    struct fh_store_token row = {0};
+    struct fh_store_query q = {0};
+    struct fh_attrs m = FH_ATTRS_INIT;
+    struct id_list ids = {0};
+    fh_secret *tmk = NULL;
+    char actor[64];
+    fh_rv rv;
+
+    if (ctx == NULL || id <= 0 || so_pin == NULL || check_label(new_label) != FH_OK) {
+        return FH_E_ARGS;
+    }
+    ops = ctx->store_ops;
+    rv = verify_pin(ctx, id, CKU_SO, so_pin, &tmk);
+    fh_secret_free(tmk);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    q.token_id = id;
+    fhi_ctx_lock(ctx);
+    rv = ops->begin(ctx->store, true);
+    if (rv == FH_OK) {
+        /* ids first: no deletes while the query runs */
+        rv = ops->object_find(ctx->store, &q, collect_id, &ids);
+        for (size_t i = 0; rv == FH_OK && i < ids.n; i++) {
+            rv = ops->object_delete(ctx->store, id, ids.v[i]);
+        }
+        if (rv == FH_OK) {
+            rv = meta_load_locked(ctx, id, &row, &m);
+        }
+        for (unsigned off = M_SALT; rv == FH_OK && off <= M_INFLIGHT; off++) {
+            fh_attrs_del(&m, M_ROLE_BASE_USER + off); /* the user PIN is unset */
+        }
+        if (rv == FH_OK) {
+            rv = meta_save_locked(ctx, id, &m);
+        }
+        if (rv == FH_OK && strcmp(row.label, new_label) != 0) {
+            rv = ops->token_set_label(ctx->store, id, new_label);
+        }
+        rv = rv == FH_OK ? ops->commit(ctx->store) : rv;
+        if (rv != FH_OK) {
+            ops->rollback(ctx->store);
+        }
+    }
+    fhi_ctx_unlock(ctx);
+out:
+    actor_for(new_label, CKU_SO, actor, sizeof(actor));
+    fhi_audit(ctx, actor, "token.reinit", "", rv);
+    fh_store_token_clear(&row);
+    fh_attrs_clear(&m);
+    free(ids.v);
+    return rv;
+}
+
 static fh_rv
 fill_info(fh_ctx *ctx, const struct fh_store_token *row, struct fh_token_info *info)
 {

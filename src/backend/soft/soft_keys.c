@@ -244,7 +244,7 @@ set_bn_attr(struct fh_attrs *a, CK_ATTRIBUTE_TYPE t, const EVP_PKEY *pkey, const
 {
     BIGNUM *bn = NULL;
     uint8_t *buf = NULL;
-    int n;
+    int n = 0;
     fh_rv rv = FH_E_CRYPTO;
 
     if (EVP_PKEY_get_bn_param(pkey, param, &bn) != 1) {

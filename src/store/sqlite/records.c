@@ -636,6 +636,43 @@ out:
     return rv;
 }
 
+fh_rv
+fhi_sqlite_token_set_label(void *priv, int64_t id, const char *label)
+{
+    struct fhi_sqlite *sq = priv;
+    const enum fhi_sq_stmt sid = FHI_SQ_TOKEN_SET_LABEL;
+    sqlite3_stmt *st = NULL;
+    size_t label_len = 0;
+    fh_rv rv;
+    int rc;
+
+    if (id <= 0) {
+        return FH_E_ARGS;
+    }
+    rv = check_token_label(label, &label_len);
+    if (rv == FH_OK) {
+        rv = fhi_sqlite_enter(sq);
+    }
+    if (rv != FH_OK) {
+        return rv;
+    }
+    rv = fhi_sqlite_stmt_get(sq, sid, &st);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_text(st, 2, label, (int)label_len, SQLITE_STATIC);
+    }
+    rv = bind_rv(sq, rc);
+    if (rv == FH_OK) {
+        rv = step_change(sq, st);
+    }
+out:
+    fhi_sqlite_stmt_put(sq, sid, st);
+    return rv;
+}
+
 /* One statement: ON DELETE CASCADE removes the objects in the same transaction. */
 fh_rv
 fhi_sqlite_token_delete(void *priv, int64_t id)

@@ -59,6 +59,7 @@ enum fhi_sq_stmt {
     FHI_SQ_TOKEN_GET,
     FHI_SQ_TOKEN_GET_BY_ID,
     FHI_SQ_TOKEN_UPDATE_META,
+    FHI_SQ_TOKEN_SET_LABEL,
     FHI_SQ_TOKEN_DELETE,
     FHI_SQ_TOKEN_LIST,
     FHI_SQ_OBJECT_INSERT,
@@ -137,6 +138,8 @@ fh_rv
 fhi_sqlite_token_get_by_id(void *priv, int64_t id, struct fh_store_token *out);
 fh_rv
 fhi_sqlite_token_update_meta(void *priv, int64_t id, const uint8_t *meta, size_t len);
+fh_rv
+fhi_sqlite_token_set_label(void *priv, int64_t id, const char *label);
 fh_rv
 fhi_sqlite_token_delete(void *priv, int64_t id);
 fh_rv

@@ -98,6 +98,7 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
     [FHI_SQ_TOKEN_GET] = "SELECT " TOKEN_COLS " FROM tokens WHERE label = ?1",
     [FHI_SQ_TOKEN_GET_BY_ID] = "SELECT " TOKEN_COLS " FROM tokens WHERE id = ?1",
     [FHI_SQ_TOKEN_UPDATE_META] = "UPDATE tokens SET meta = ?2 WHERE id = ?1",
+    [FHI_SQ_TOKEN_SET_LABEL] = "UPDATE tokens SET label = ?2 WHERE id = ?1",
     [FHI_SQ_TOKEN_DELETE] = "DELETE FROM tokens WHERE id = ?1",
     [FHI_SQ_TOKEN_LIST] = "SELECT " TOKEN_COLS " FROM tokens ORDER BY id",
     [FHI_SQ_OBJECT_INSERT] = "INSERT INTO objects"
@@ -1011,6 +1012,7 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .token_get = fhi_sqlite_token_get,
     .token_get_by_id = fhi_sqlite_token_get_by_id,
     .token_update_meta = fhi_sqlite_token_update_meta,
+    .token_set_label = fhi_sqlite_token_set_label,
     .token_delete = fhi_sqlite_token_delete,
     .token_list = fhi_sqlite_token_list,
     .object_insert = fhi_sqlite_object_insert,

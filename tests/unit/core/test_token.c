@@ -388,6 +388,49 @@ so_lockout(void **state)
     fh_token_close(tok);
 }
 
+/* C_InitToken on an initialised token: same id, objects gone, user PIN unset;
+ * a wrong SO PIN or a taken label changes nothing. */
+static void
+reinit_token(void **state)
+{
+    struct th_env *e = *state;
+    struct fh_token_info before, after;
+    fh_token *tok = NULL;
+    fh_session *s = NULL;
+    fh_secret *so = th_pin(TH_SO_PIN), *bad = th_pin("wrong-so-pin");
+    CK_OBJECT_HANDLE pub, priv;
+
+    th_open(e->ctx, TH_LABEL, true, true, &tok, &s);
+    th_ec_pair(s, true, "doomed", &pub, &priv);
+    assert_int_equal(fh_token_get_info(tok, &before), FH_OK);
+    assert_int_equal(before.object_count, 2);
+    fh_session_close(s);
+    fh_token_close(tok);
+    assert_int_equal(th_token_create(e->ctx, "other", TH_SO_PIN, TH_USER_PIN), FH_OK);
+
+    assert_int_equal(fh_token_reinit(e->ctx, before.id, "fresh", bad), FH_E_PIN_INCORRECT);
+    assert_int_equal(fh_token_reinit(e->ctx, before.id, "other", so), FH_E_EXISTS);
+    assert_int_equal(fh_token_open(e->ctx, TH_LABEL, &tok), FH_OK); /* unchanged */
+    assert_int_equal(fh_token_get_info(tok, &after), FH_OK);
+    assert_int_equal(after.object_count, 2);
+    assert_true(after.user_pin_initialized);
+    fh_token_close(tok);
+
+    assert_int_equal(fh_token_reinit(e->ctx, before.id, "fresh", so), FH_OK);
+    assert_int_equal(fh_token_open(e->ctx, TH_LABEL, &tok), FH_E_NOT_FOUND);
+    assert_int_equal(fh_token_open(e->ctx, "fresh", &tok), FH_OK);
+    assert_int_equal(fh_token_get_info(tok, &after), FH_OK);
+    assert_int_equal(after.id, before.id);
+    assert_string_equal(after.serial, before.serial);
+    assert_int_equal(after.object_count, 0);
+    assert_false(after.user_pin_initialized);
+    assert_int_equal(th_login(tok, CKU_USER, TH_USER_PIN), FH_E_USER_PIN_NOT_INITIALIZED);
+    assert_int_equal(th_login(tok, CKU_SO, TH_SO_PIN), FH_OK);
+    fh_token_close(tok);
+    fh_secret_free(so);
+    fh_secret_free(bad);
+}
+
 int
 main(void)
 {
@@ -403,6 +446,7 @@ main(void)
         cmocka_unit_test_setup_teardown(delete_token, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(login_state_is_per_handle, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(so_lockout, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(reinit_token, th_setup, th_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * interface.c - the three exported symbols: C_GetFunctionList,
+ * C_GetInterfaceList and C_GetInterface (PKCS#11 v3.0 §5.4), and the two
+ * function lists they hand out: "PKCS 11" 3.0 (CK_FUNCTION_LIST_3_0) and
+ * "PKCS 11" 2.40 (CK_FUNCTION_LIST, what C_GetFunctionList returns, so a
+ * v2.40 application that reads the version field is never handed a list
+ * longer than it knows). All are callable before C_Initialize.
+ *
+ * The lists are constant; CK_INTERFACE wants non-const pointers, which the
+ * caller must not write through (§3.6).
+ */
+#include "p11.h"
+
+#include <string.h>
+
+#define FH_EXPORT __attribute__((visibility("default")))
+
+static const CK_FUNCTION_LIST_3_0 list_30 = {
+    .version = {3, 0},
+    .C_Initialize = C_Initialize,
+    .C_Finalize = C_Finalize,
+    .C_GetInfo = C_GetInfo,
+    .C_GetFunctionList = C_GetFunctionList,
+    .C_GetSlotList = C_GetSlotList,
+    .C_GetSlotInfo = C_GetSlotInfo,
+    .C_GetTokenInfo = C_GetTokenInfo,
+    .C_GetMechanismList = C_GetMechanismList,
+    .C_GetMechanismInfo = C_GetMechanismInfo,
+    .C_InitToken = C_InitToken,
+    .C_InitPIN = C_InitPIN,
+    .C_SetPIN = C_SetPIN,
+    .C_OpenSession = C_OpenSession,
+    .C_CloseSession = C_CloseSession,
+    .C_CloseAllSessions = C_CloseAllSessions,
+    .C_GetSessionInfo = C_GetSessionInfo,
+    .C_GetOperationState = C_GetOperationState,
+    .C_SetOperationState = C_SetOperationState,
+    .C_Login = C_Login,
+    .C_Logout = C_Logout,
+    .C_CreateObject = C_CreateObject,
+    .C_CopyObject = C_CopyObject,
+    .C_DestroyObject = C_DestroyObject,
+    .C_GetObjectSize = C_GetObjectSize,
+    .C_GetAttributeValue = C_GetAttributeValue,
+    .C_SetAttributeValue = C_SetAttributeValue,
+    .C_FindObjectsInit = C_FindObjectsInit,
+    .C_FindObjects = C_FindObjects,
+    .C_FindObjectsFinal = C_FindObjectsFinal,
+    .C_EncryptInit = C_EncryptInit,
+    .C_Encrypt = C_Encrypt,
+    .C_EncryptUpdate = C_EncryptUpdate,
+    .C_EncryptFinal = C_EncryptFinal,
+    .C_DecryptInit = C_DecryptInit,
+    .C_Decrypt = C_Decrypt,
+    .C_DecryptUpdate = C_DecryptUpdate,
+    .C_DecryptFinal = C_DecryptFinal,
+    .C_DigestInit = C_DigestInit,
+    .C_Digest = C_Digest,
+    .C_DigestUpdate = C_DigestUpdate,
+    .C_DigestKey = C_DigestKey,
+    .C_DigestFinal = C_DigestFinal,
+    .C_SignInit = C_SignInit,
+    .C_Sign = C_Sign,
+    .C_SignUpdate = C_SignUpdate,
+    .C_SignFinal = C_SignFinal,
+    .C_SignRecoverInit = C_SignRecoverInit,
+    .C_SignRecover = C_SignRecover,
+    .C_VerifyInit = C_VerifyInit,
+    .C_Verify = C_Verify,
+    .C_VerifyUpdate = C_VerifyUpdate,
+    .C_VerifyFinal = C_VerifyFinal,
+    .C_VerifyRecoverInit = C_VerifyRecoverInit,
+    .C_VerifyRecover = C_VerifyRecover,
+    .C_DigestEncryptUpdate = C_DigestEncryptUpdate,
+    .C_DecryptDigestUpdate = C_DecryptDigestUpdate,
+    .C_SignEncryptUpdate = C_SignEncryptUpdate,
+    .C_DecryptVerifyUpdate = C_DecryptVerifyUpdate,
+    .C_GenerateKey = C_GenerateKey,
+    .C_GenerateKeyPair = C_GenerateKeyPair,
+    .C_WrapKey = C_WrapKey,
+    .C_UnwrapKey = C_UnwrapKey,
+    .C_DeriveKey = C_DeriveKey,
+    .C_SeedRandom = C_SeedRandom,
+    .C_GenerateRandom = C_GenerateRandom,
+    .C_GetFunctionStatus = C_GetFunctionStatus,
+    .C_CancelFunction = C_CancelFunction,
+    .C_WaitForSlotEvent = C_WaitForSlotEvent,
+    .C_GetInterfaceList = C_GetInterfaceList,
+    .C_GetInterface = C_GetInterface,
+    .C_LoginUser = C_LoginUser,
+    .C_SessionCancel = C_SessionCancel,
+    .C_MessageEncryptInit = C_MessageEncryptInit,
+    .C_EncryptMessage = C_EncryptMessage,
+    .C_EncryptMessageBegin = C_EncryptMessageBegin,
+    .C_EncryptMessageNext = C_EncryptMessageNext,
+    .C_MessageEncryptFinal = C_MessageEncryptFinal,
+    .C_MessageDecryptInit = C_MessageDecryptInit,
+    .C_DecryptMessage = C_DecryptMessage,
+    .C_DecryptMessageBegin = C_DecryptMessageBegin,
+    .C_DecryptMessageNext = C_DecryptMessageNext,
+    .C_MessageDecryptFinal = C_MessageDecryptFinal,
+    .C_MessageSignInit = C_MessageSignInit,
+    .C_SignMessage = C_SignMessage,
+    .C_SignMessageBegin = C_SignMessageBegin,
+    .C_SignMessageNext = C_SignMessageNext,
+    .C_MessageSignFinal = C_MessageSignFinal,
+    .C_MessageVerifyInit = C_MessageVerifyInit,
+    .C_VerifyMessage = C_VerifyMessage,
+    .C_VerifyMessageBegin = C_VerifyMessageBegin,
+    .C_VerifyMessageNext = C_VerifyMessageNext,
+    .C_MessageVerifyFinal = C_MessageVerifyFinal,
+};
+
+static const CK_FUNCTION_LIST list_240 = {
+    .version = {2, 40},
+    .C_Initialize = C_Initialize,
+    .C_Finalize = C_Finalize,
+    .C_GetInfo = C_GetInfo,
+    .C_GetFunctionList = C_GetFunctionList,
+    .C_GetSlotList = C_GetSlotList,
+    .C_GetSlotInfo = C_GetSlotInfo,
+    .C_GetTokenInfo = C_GetTokenInfo,
+    .C_GetMechanismList = C_GetMechanismList,
+    .C_GetMechanismInfo = C_GetMechanismInfo,
+    .C_InitToken = C_InitToken,
+    .C_InitPIN = C_InitPIN,
+    .C_SetPIN = C_SetPIN,
+    .C_OpenSession = C_OpenSession,
+    .C_CloseSession = C_CloseSession,
+    .C_CloseAllSessions = C_CloseAllSessions,
+    .C_GetSessionInfo = C_GetSessionInfo,
+    .C_GetOperationState = C_GetOperationState,
+    .C_SetOperationState = C_SetOperationState,
+    .C_Login = C_Login,
+    .C_Logout = C_Logout,
+    .C_CreateObject = C_CreateObject,
+    .C_CopyObject = C_CopyObject,
+    .C_DestroyObject = C_DestroyObject,
+    .C_GetObjectSize = C_GetObjectSize,
+    .C_GetAttributeValue = C_GetAttributeValue,
+    .C_SetAttributeValue = C_SetAttributeValue,
+    .C_FindObjectsInit = C_FindObjectsInit,
+    .C_FindObjects = C_FindObjects,
+    .C_FindObjectsFinal = C_FindObjectsFinal,
+    .C_EncryptInit = C_EncryptInit,
+    .C_Encrypt = C_Encrypt,
+    .C_EncryptUpdate = C_EncryptUpdate,
+    .C_EncryptFinal = C_EncryptFinal,
+    .C_DecryptInit = C_DecryptInit,
+    .C_Decrypt = C_Decrypt,
+    .C_DecryptUpdate = C_DecryptUpdate,
+    .C_DecryptFinal = C_DecryptFinal,
+    .C_DigestInit = C_DigestInit,
+    .C_Digest = C_Digest,
+    .C_DigestUpdate = C_DigestUpdate,
+    .C_DigestKey = C_DigestKey,
+    .C_DigestFinal = C_DigestFinal,
+    .C_SignInit = C_SignInit,
+    .C_Sign = C_Sign,
+    .C_SignUpdate = C_SignUpdate,
+    .C_SignFinal = C_SignFinal,
+    .C_SignRecoverInit = C_SignRecoverInit,
+    .C_SignRecover = C_SignRecover,
+    .C_VerifyInit = C_VerifyInit,
+    .C_Verify = C_Verify,
+    .C_VerifyUpdate = C_VerifyUpdate,
+    .C_VerifyFinal = C_VerifyFinal,
+    .C_VerifyRecoverInit = C_VerifyRecoverInit,
+    .C_VerifyRecover = C_VerifyRecover,
+    .C_DigestEncryptUpdate = C_DigestEncryptUpdate,
+    .C_DecryptDigestUpdate = C_DecryptDigestUpdate,
+    .C_SignEncryptUpdate = C_SignEncryptUpdate,
+    .C_DecryptVerifyUpdate = C_DecryptVerifyUpdate,
+    .C_GenerateKey = C_GenerateKey,
+    .C_GenerateKeyPair = C_GenerateKeyPair,
+    .C_WrapKey = C_WrapKey,
+    .C_UnwrapKey = C_UnwrapKey,
+    .C_DeriveKey = C_DeriveKey,
+    .C_SeedRandom = C_SeedRandom,
+    .C_GenerateRandom = C_GenerateRandom,
+    .C_GetFunctionStatus = C_GetFunctionStatus,
+    .C_CancelFunction = C_CancelFunction,
+    .C_WaitForSlotEvent = C_WaitForSlotEvent,
+};
+
+static CK_INTERFACE interfaces[] = {
+    {(CK_CHAR_PTR) "PKCS 11", (CK_VOID_PTR)(uintptr_t)&list_30, 0},
+    {(CK_CHAR_PTR) "PKCS 11", (CK_VOID_PTR)(uintptr_t)&list_240, 0},
+};
+#define N_INTERFACES (sizeof(interfaces) / sizeof(interfaces[0]))
+
+FH_EXPORT CK_RV
+C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+    if (ppFunctionList == NULL) {
+        return CKR_ARGUMENTS_BAD;
+    }
+    *ppFunctionList = (CK_FUNCTION_LIST_PTR)(uintptr_t)&list_240;
+    return CKR_OK;
+}
+
+FH_EXPORT CK_RV
+C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+    if (pulCount == NULL) {
+        return CKR_ARGUMENTS_BAD;
+    }
+    if (pInterfacesList == NULL) {
+        *pulCount = N_INTERFACES;
+        return CKR_OK;
+    }
+    if (*pulCount < N_INTERFACES) {
+        *pulCount = N_INTERFACES;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    memcpy(pInterfacesList, interfaces, sizeof(interfaces));
+    *pulCount = N_INTERFACES;
+    return CKR_OK;
+}
+
+/*
+ * §5.4 C_GetInterface: NULL name is the default (the first, 3.0); NULL
+ * version is any; flags must all be offered by the interface. No match is
+ * CKR_ARGUMENTS_BAD.
+ */
+FH_EXPORT CK_RV
+C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+               CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+    if (ppInterface == NULL) {
+        return CKR_ARGUMENTS_BAD;
+    }
+    for (size_t i = 0; i < N_INTERFACES; i++) {
+        const CK_VERSION *v = (const CK_VERSION *)interfaces[i].pFunctionList;
+
+        if (pInterfaceName != NULL &&
+            strcmp((const char *)pInterfaceName, (const char *)interfaces[i].pInterfaceName) != 0) {
+            continue;
+        }
+        if (pVersion != NULL && (pVersion->major != v->major || pVersion->minor != v->minor)) {
+            continue;
+        }
+        if ((flags & interfaces[i].flags) != flags) {
+            continue;
+        }
+        *ppInterface = &interfaces[i];
+        return CKR_OK;
+    }
+    return CKR_ARGUMENTS_BAD;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sessions.c - the session handle table (STYLE rule 19).
+ *
+ * Handles are counters from 1, never reused and never pointers. A lookup
+ * takes a reference under the table lock, then takes the session's call lock
+ * (one call at a time per session: the core's contract) and re-checks
+ * `closed`. Closing removes the session from the table; the last reference
+ * closes the core session and uncounts it from its slot, which logs out
+ * when it was the slot's last session (§5.6.2).
+ *
+ * Locks: t->lock guards v/n/cap/next and every session's refs and closed
+ * flag; s->lock is held by the thread calling on s. Order: s->lock ->
+ * slot->lock -> t->lock. Calls on different sessions never share a lock
+ * beyond these short table lookups.
+ */
+#include "p11.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+fh_rv
+p11_sessions_init(struct p11_sessions *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->next = 1;
+    return p11_mutex_new(&t->lock) == CKR_OK ? FH_OK : FH_E_NOMEM;
+}
+
+static void
+session_destroy(struct p11_session *s)
+{
+    p11_find_clear(&s->find);
+    fh_session_close(s->fs);
+    p11_slot_session_remove(s->slot, s->rw);
+    p11_mutex_free(s->lock);
+    free(s);
+}
+
+void
+p11_sessions_free(struct p11_sessions *t)
+{
+    /* C_Finalize holds the life lock for writing: no call is in flight */
+    for (size_t i = 0; i < t->n; i++) {
+        session_destroy(t->v[i]);
+    }
+    free(t->v);
+    p11_mutex_free(t->lock);
+    memset(t, 0, sizeof(*t));
+}
+
+static size_t
+index_locked(const struct p11_sessions *t, CK_SESSION_HANDLE h, bool *found)
+{
+    size_t lo = 0, hi = t->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (t->v[mid]->h < h) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *found = lo < t->n && t->v[lo]->h == h;
+    return lo;
+}
+
+CK_RV
+p11_session_open(struct p11_sessions *t, struct p11_slot *slot, bool rw, CK_SESSION_HANDLE *out)
+{
+    struct p11_session *s;
+    CK_RV rv;
+    fh_rv r;
+
+    rv = p11_slot_session_add(slot, rw);
+    if (rv != CKR_OK) {
+        return rv;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        p11_slot_session_remove(slot, rw);
+        return CKR_HOST_MEMORY;
+    }
+    s->slot = slot;
+    s->tok = p11_slot_token(slot); /* fixed now: the slot counts this session */
+    s->rw = rw;
+    s->refs = 1;
+    rv = p11_mutex_new(&s->lock);
+    r = rv == CKR_OK ? fh_session_open(s->tok, rw, &s->fs) : FH_E_NOMEM;
+    if (r != FH_OK) {
+        session_destroy(s);
+        return fh_rv_to_ckr(r, FH_P11_CTX_TOKEN);
+    }
+    p11_mutex_lock(t->lock);
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        struct p11_session **v = realloc(t->v, cap * sizeof(*v));
+
+        if (v == NULL) {
+            rv = CKR_HOST_MEMORY;
+        } else {
+            t->v = v;
+            t->cap = cap;
+        }
+    }
+    if (rv == CKR_OK) {
+        s->h = t->next++; /* 2^64 opens before wrapping: never reused in practice */
+        t->v[t->n++] = s;
+        *out = s->h;
+    }
+    p11_mutex_unlock(t->lock);
+    if (rv != CKR_OK) {
+        session_destroy(s);
+    }
+    return rv;
+}
+
+CK_RV
+p11_session_acquire(struct p11_sessions *t, CK_SESSION_HANDLE h, struct p11_session **out)
+{
+    struct p11_session *s = NULL;
+    bool found;
+    size_t i;
+
+    p11_mutex_lock(t->lock);
+    i = index_locked(t, h, &found);
+    if (found) {
+        s = t->v[i];
+        s->refs++;
+    }
+    p11_mutex_unlock(t->lock);
+    if (s == NULL) {
+        return CKR_SESSION_HANDLE_INVALID;
+    }
+    p11_mutex_lock(s->lock);
+    p11_mutex_lock(t->lock);
+    found = !s->closed;
+    p11_mutex_unlock(t->lock);
+    if (!found) {
+        p11_session_release(t, s); /* closed while we waited for the call lock */
+        return CKR_SESSION_HANDLE_INVALID;
+    }
+    *out = s;
+    return CKR_OK;
+}
+
+static void
+unref(struct p11_sessions *t, struct p11_session *s)
+{
+    bool last;
+
+    p11_mutex_lock(t->lock);
+    last = --s->refs == 0;
+    p11_mutex_unlock(t->lock);
+    if (last) {
+        session_destroy(s);
+    }
+}
+
+void
+p11_session_release(struct p11_sessions *t, struct p11_session *s)
+{
+    if (s != NULL) {
+        p11_mutex_unlock(s->lock);
+        unref(t, s);
+    }
+}
+
+/* Drop the table's reference; the caller still holds its own. */
+static void
+remove_locked(struct p11_sessions *t, struct p11_session *s)
+{
+    bool found;
+    size_t i = index_locked(t, s->h, &found);
+
+    if (found && !s->closed) {
+        memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(t->v[0]));
+        t->n--;
+        s->closed = true;
+        s->refs--; /* never the last: the caller holds one */
+    }
+}
+
+void
+p11_session_close_locked(struct p11_sessions *t, struct p11_session *s)
+{
+    p11_mutex_lock(t->lock);
+    remove_locked(t, s);
+    p11_mutex_unlock(t->lock);
+}
+
+void
+p11_sessions_close_slot(struct p11_sessions *t, struct p11_slot *slot)
+{
+    struct p11_session **mine = NULL;
+    size_t n = 0;
+
+    p11_mutex_lock(t->lock);
+    mine = calloc(t->n + 1, sizeof(*mine));
+    for (size_t i = 0; mine != NULL && i < t->n;) {
+        struct p11_session *s = t->v[i];
+
+        if (s->slot == slot) {
+            s->refs++; /* ours, so remove_locked never drops the last */
+            remove_locked(t, s);
+            mine[n++] = s;
+        } else {
+            i++;
+        }
+    }
+    p11_mutex_unlock(t->lock);
+    for (size_t i = 0; i < n; i++) {
+        unref(t, mine[i]); /* a call in flight closes it when it returns */
+    }
+    free(mine);
+}
+
+CK_STATE
+p11_session_state(const struct p11_session *s)
+{
+    CK_USER_TYPE who = fh_token_logged_in(s->tok);
+
+    if (who == CKU_SO) {
+        return CKS_RW_SO_FUNCTIONS;
+    }
+    if (who == CKU_USER) {
+        return s->rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+    }
+    return s->rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+}
