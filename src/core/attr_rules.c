@@ -258,7 +258,9 @@ fhi_rules_apply(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, enum fhi_tmpl_op op,
             return rv;
         }
         if (a->type == CKA_CLASS || a->type == CKA_KEY_TYPE) {
-            CK_ULONG v = *(const CK_ULONG *)a->pValue;
+            CK_ULONG v;
+
+            memcpy(&v, a->pValue, sizeof(v)); /* the caller's buffer may be unaligned */
 
             if (!creating) {
                 return FH_E_ATTR_READ_ONLY;

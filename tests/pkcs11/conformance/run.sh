@@ -30,7 +30,7 @@ ferrohsm)
   printf '[token]\nargon2_t_cost = 1\nargon2_m_cost_kib = 64\nmax_pin_failures = 5\n' \
     > "$tmp/ferrohsm.conf"
   if [ -n "${FERROHSM_BIN:-}" ] && [ -x "$FERROHSM_BIN" ]; then
-    "$FERROHSM_BIN" token init --label conf --so-pin "$P11_SO_PIN" --pin "$P11_USER_PIN"
+    FERROHSM_SO_PIN="$P11_SO_PIN" FERROHSM_PIN="$P11_USER_PIN" "$FERROHSM_BIN" token init --label conf
   else
     "$init" "$module" conf "$P11_SO_PIN" "$P11_USER_PIN"
   fi
