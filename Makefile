@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 MESON_OPTS ?= -Dwerror=true
 MESON_TEST_OPTS ?= --print-errorlogs --num-processes 2
 
-.PHONY: all deps build run test test-asan check install clean
+.PHONY: all deps build run test test-asan check bench install clean
 
 all: build
 
@@ -35,6 +35,9 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 		meson test -C $(ASAN_BUILD) $(MESON_TEST_OPTS) --timeout-multiplier 3
 
 check: test test-asan
+
+bench: build
+	ninja -C $(BUILD) bench
 
 install: build
 	meson install -C $(BUILD)
