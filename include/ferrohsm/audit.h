@@ -33,6 +33,29 @@ struct fh_audit_verify_result {
 /* FH_OK when the chain verifies, FH_E_AUDIT_BROKEN otherwise (details in *out). */
 FH_API FH_NODISCARD fh_rv fh_audit_verify(fh_ctx *ctx, struct fh_audit_verify_result *out);
 
+/*
+ * Who is acting on the calling thread, for a front that serves several
+ * principals from one context (the REST server). Until cleared, audit
+ * records written by this thread carry corr_id (the request id; max 63
+ * chars, copied) instead of the context's correlation id, and an actor of
+ * principal (e.g. "apikey:0123456789abcdef"; max 63 chars, copied) followed
+ * by the token actor in parentheses when a token is involved:
+ * "apikey:0123456789abcdef(token:demo/user)". NULL leaves that field to the
+ * context. fh_audit_clear_thread_context() restores both.
+ */
+FH_API void fh_audit_set_thread_context(const char *corr_id, const char *principal);
+FH_API void fh_audit_clear_thread_context(void);
+
+/*
+ * Append one record for an event the front decided itself: an
+ * authentication failure or a denial by role or scope ("auth", "deny").
+ * The actor and correlation id come from the thread context (else
+ * "anonymous" and the context's id); object may be "" (never NULL);
+ * result is the outcome. Written at once, not batched.
+ */
+FH_API FH_NODISCARD fh_rv fh_audit_event(fh_ctx *ctx, const char *operation, const char *object,
+                                         fh_rv result);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,13 @@ struct fh_ctx_options {
 FH_API FH_NODISCARD fh_rv fh_ctx_new(const struct fh_ctx_options *opt, fh_ctx **out);
 FH_API void fh_ctx_free(fh_ctx *ctx);
 
+/*
+ * Never start a thread in this context (PKCS#11 CKF_LIBRARY_CANT_CREATE_OS_THREADS):
+ * batches of audit records are then written by the thread that completes
+ * them instead of a writer thread. Call right after fh_ctx_new.
+ */
+FH_API void fh_ctx_forbid_threads(fh_ctx *ctx);
+
 /* Path of the store in use (borrowed). */
 FH_API const char *fh_ctx_store_location(const fh_ctx *ctx);
 

@@ -3,11 +3,15 @@
 #ifndef FERROHSM_FERROHSM_H
 #define FERROHSM_FERROHSM_H
 
+#include "ferrohsm/apikey.h"
 #include "ferrohsm/attr.h"
 #include "ferrohsm/audit.h"
 #include "ferrohsm/backend.h"
 #include "ferrohsm/ctx.h"
+#include "ferrohsm/describe.h"
 #include "ferrohsm/mech.h"
+#include "ferrohsm/mparams.h"
+#include "ferrohsm/newkey.h"
 #include "ferrohsm/rv.h"
 #include "ferrohsm/secret.h"
 #include "ferrohsm/session.h"

@@ -77,10 +77,12 @@ typedef enum fh_rv {
     FH_E_CURVE_NOT_SUPPORTED = 57,
     FH_E_OP_MIXED = 58,           /* single-part call after multi-part or vice versa */
     FH_E_USER_PIN_NOT_INITIALIZED = 59, /* the SO has not set a user PIN yet */
+    FH_E_AUTH_FAILED = 60,        /* API key unknown, malformed or revoked */
+    FH_E_PERMISSION_DENIED = 61,  /* the caller's role or scope does not allow it */
     /* append new codes here; update FH_RV_COUNT */
 } fh_rv;
 
-#define FH_RV_COUNT 60
+#define FH_RV_COUNT 62
 
 /*
  * fh_rv_str - stable snake_case name of a code ("pin_incorrect"), suitable for

@@ -2,8 +2,8 @@
 /*
  * Storage plugin ABI: struct fh_store_ops.
  *
- * A store persists four kinds of record and nothing else: tokens, objects, the
- * audit log and its own schema metadata. It never sees plaintext key material:
+ * A store persists five kinds of record and nothing else: tokens, objects, the
+ * audit log, API keys (hashes only) and its own schema metadata. It never sees plaintext key material:
  * the core hands it blobs it has already encoded (token meta, public attribute
  * TLV) or encrypted (secret attribute ciphertext). A store must:
  *   - make every write atomic; outside begin/commit each call is its own
@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define FH_STORE_ABI_VERSION 1u
+#define FH_STORE_ABI_VERSION 2u /* 2: API keys (apikey_* ops) */
 
 /* open() flags */
 #define FH_STORE_CREATE 0x1u /* create the store when it does not exist */
@@ -93,9 +93,28 @@ struct fh_store_audit {
     uint8_t hash[FH_AUDIT_HASH_LEN];
 };
 
+#define FH_STORE_APIKEY_ID_LEN 16   /* lowercase hex digits of an API key id */
+#define FH_STORE_APIKEY_HASH_LEN 32 /* SHA-256 */
+
+/*
+ * An API key of the REST server (apikey.h). The store keeps the hash of the
+ * key's secret, never the key: nothing in a record lets anyone authenticate.
+ */
+struct fh_store_apikey {
+    char id[FH_STORE_APIKEY_ID_LEN + 1]; /* public id, chosen by the core, unique */
+    char *name;        /* unique among keys, revoked ones included; 1..64 bytes of UTF-8 */
+    uint32_t role;     /* enum fh_role; the store does not interpret it */
+    bool all_tokens;   /* scope: every token */
+    char *tokens;      /* otherwise the token labels, each ended by '\n'; "" when all_tokens */
+    uint8_t hash[FH_STORE_APIKEY_HASH_LEN]; /* SHA-256 of the secret bytes */
+    int64_t created_ms; /* Unix time in milliseconds */
+    int64_t revoked_ms; /* 0 while the key is valid */
+};
+
 typedef fh_rv (*fh_store_token_cb)(void *arg, const struct fh_store_token *t);
 typedef fh_rv (*fh_store_object_cb)(void *arg, const struct fh_store_object *o);
 typedef fh_rv (*fh_store_audit_cb)(void *arg, const struct fh_store_audit *r);
+typedef fh_rv (*fh_store_apikey_cb)(void *arg, const struct fh_store_apikey *k);
 
 /*
  * Iteration callbacks: the record is borrowed for the call only; returning
@@ -150,12 +169,30 @@ struct fh_store_ops {
      * cached while it stays the same. Cheap: called before every operation.
      */
     fh_rv (*generation)(void *priv, uint64_t *out);
+
+    /* ---- ABI 2: API keys ---- */
+
+    /* Insert a key (k->revoked_ms is stored as given). FH_E_EXISTS when the
+     * id or the name is taken; FH_E_ARGS for an id that is not 16 lowercase
+     * hex digits or a name outside 1..64 bytes. */
+    fh_rv (*apikey_insert)(void *priv, const struct fh_store_apikey *k);
+    /* One key by id; FH_E_NOT_FOUND. Called on every REST request whose key
+     * is not cached: an indexed lookup. */
+    fh_rv (*apikey_get)(void *priv, const char *id, struct fh_store_apikey *out);
+    /* One key by name; FH_E_NOT_FOUND. */
+    fh_rv (*apikey_get_by_name)(void *priv, const char *name, struct fh_store_apikey *out);
+    /* Mark the key with that id revoked at revoked_ms (> 0). A key already
+     * revoked keeps its first time and gives FH_OK. FH_E_NOT_FOUND. */
+    fh_rv (*apikey_revoke)(void *priv, const char *id, int64_t revoked_ms);
+    /* Every key, revoked ones included, in creation (insertion) order. */
+    fh_rv (*apikey_list)(void *priv, fh_store_apikey_cb cb, void *arg);
 };
 
 /* Release the malloc'ed fields of a record filled by a store; zero the record. */
 FH_API void fh_store_token_clear(struct fh_store_token *t);
 FH_API void fh_store_object_clear(struct fh_store_object *o);
 FH_API void fh_store_audit_clear(struct fh_store_audit *r);
+FH_API void fh_store_apikey_clear(struct fh_store_apikey *k);
 
 /* Built-in stores. */
 extern const struct fh_store_ops fh_store_sqlite_ops;

@@ -117,8 +117,10 @@ on_entry(void *user, const char *section, const char *name, const char *value)
                 return 1;
             }
         }
-    } else if (strcmp(section, "server") == 0 || strncmp(section, "x-", 2) == 0) {
-        return 1; /* read by ferrohsm-server; x-* sections are for other tools */
+    } else if (strcmp(section, "server") == 0 || strncmp(section, "x-", 2) == 0 ||
+               (strncmp(section, "remote.", 7) == 0 && section[7] != '\0')) {
+        /* read by ferrohsm-server, by the PKCS#11 module (remote slots); x-* for other tools */
+        return 1;
     }
     snprintf(st->why, sizeof(st->why), "unknown setting [%s] %s", section, name);
     return 0;

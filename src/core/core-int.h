@@ -8,7 +8,11 @@
  * TMK and handle table; a session's operation state is guarded by the caller
  * using the session from one thread at a time. Order: token->lock, then
  * ctx->lock; never the other way round; no Argon2 or backend work under
- * ctx->lock.
+ * ctx->lock. The operation path (fh_op_init on a cached key) takes no
+ * ctx->lock and holds token->lock for no store I/O. The audit log has its own
+ * locks (audit.c): ctx->audit_wlock (writers, their own store connection)
+ * before ctx->lock, never held by a caller of fhi_audit*; ctx->audit_qlock
+ * is a leaf.
  */
 #ifndef FERROHSM_CORE_INT_H
 #define FERROHSM_CORE_INT_H
@@ -40,8 +44,12 @@ void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* ---- context (ctx.c) ---- */
 
+/* Audit queue (audit.c): a batch is due at FHI_AUDIT_BATCH records or when
+ * its first is FHI_AUDIT_DELAY_MS old; at most FHI_AUDIT_RING records are
+ * queued or being written (what a crash can lose). */
 #define FHI_AUDIT_BATCH 256
 #define FHI_AUDIT_DELAY_MS 1000
+#define FHI_AUDIT_RING (4 * FHI_AUDIT_BATCH)
 
 struct fh_ctx {
     pthread_mutex_t lock; /* guards every call on store (one connection) */
@@ -56,9 +64,11 @@ struct fh_ctx {
     char corr_id[64];
     const struct fh_mech_desc **mechs; /* registry ∩ backend */
     size_t n_mechs;
-    struct fh_store_audit audit_q[FHI_AUDIT_BATCH]; /* queued records (audit.c) */
-    size_t audit_n;
-    int64_t audit_first_ms;
+    pthread_mutex_t audit_qlock; /* the audit queue and corr_id: a leaf, never held for I/O */
+    pthread_mutex_t audit_wlock; /* audit writes in order, the audit connection (audit.c) */
+    struct fhi_audit *audit;     /* queue and writer state (audit.c) */
+    bool no_threads;             /* fh_ctx_forbid_threads (under audit_qlock) */
+    struct fhi_akcache *akcache; /* verified API key records (apikey.c), under lock */
 };
 
 /* Store calls under ctx->lock. */
@@ -91,6 +101,15 @@ void fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation,
                        const char *object, fh_rv result);
 /* Write every queued record now. */
 void fhi_audit_flush(fh_ctx *ctx);
+/* Audit state of a new context (fh_ctx_new), after its locks exist. */
+fh_rv fhi_audit_init(fh_ctx *ctx);
+/* Flush, close the audit connection and free the state; NULL state is fine. */
+void fhi_audit_fini(fh_ctx *ctx);
+
+/* ---- API keys (apikey.c) ---- */
+
+/* Free the API key cache of ctx (fh_ctx_free). */
+void fhi_apikey_cache_free(fh_ctx *ctx);
 
 /* ---- small utilities (util.c) ---- */
 
@@ -125,6 +144,7 @@ struct fhi_handle {
     struct fhi_obj *sobj;  /* session object (owned), else NULL */
     fh_session *owner;     /* session that owns sobj */
     bool priv;             /* names a private object: invalidated at logout */
+    struct fhi_kent *skent; /* session key objects: cached key (keycache.c), or NULL */
 };
 
 struct fh_token {
@@ -147,6 +167,8 @@ struct fh_token {
     struct fhi_i64map kcache_idx; /* store id -> index + 1 */
     uint64_t kcache_gen;        /* store generation the cache belongs to */
     bool kcache_gen_valid;
+    size_t kcache_sess_n;       /* handles with a cached session key (skent) */
+    uint64_t kcache_sess_epoch; /* bumped whenever a session key entry is dropped */
 };
 
 #define FHI_NOBODY ((CK_USER_TYPE)-1)
@@ -240,8 +262,11 @@ void fhi_kent_unref(struct fhi_kent *e);
 const struct fhi_obj *fhi_kent_obj(const struct fhi_kent *e);
 /* Backend view, with the prepared key. */
 void fhi_kent_bkey(const struct fhi_kent *e, struct fh_bkey *bk);
+/* Drop every entry, token and session objects alike (logout, close). */
 void fhi_kcache_clear_locked(fh_token *tok);
 void fhi_kcache_drop_locked(fh_token *tok, int64_t store_id);
+/* Drop the cached key of a session object's handle (object changed or gone). */
+void fhi_kcache_drop_handle_locked(fh_token *tok, struct fhi_handle *ent);
 
 /* ---- sessions (session.c) ---- */
 

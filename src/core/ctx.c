@@ -100,6 +100,21 @@ fh_ctx_new(const struct fh_ctx_options *opt, fh_ctx **out)
         return FH_E_NOMEM;
     }
     pthread_mutex_init(&ctx->lock, NULL);
+    {
+        /* held for a copy per record by every signing thread: spin briefly
+         * before sleeping rather than pay a futex wait and wake-up */
+        pthread_mutexattr_t attr;
+
+        pthread_mutexattr_init(&attr);
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+        pthread_mutex_init(&ctx->audit_qlock, &attr);
+        pthread_mutexattr_destroy(&attr);
+    }
+    pthread_mutex_init(&ctx->audit_wlock, NULL);
+    rv = fhi_audit_init(ctx);
+    if (rv != FH_OK) {
+        goto out;
+    }
     snprintf(ctx->front, sizeof(ctx->front), "%s", opt->front ? opt->front : "api");
     rv = fhi_config_load(opt->conf_path, &ctx->cfg);
     if (rv != FH_OK) {
@@ -168,7 +183,8 @@ fh_ctx_free(fh_ctx *ctx)
     if (ctx == NULL) {
         return;
     }
-    fhi_audit_flush(ctx);
+    fhi_audit_fini(ctx); /* flushes, closes the audit connection */
+    fhi_apikey_cache_free(ctx);
     if (ctx->store_open) {
         ctx->store_ops->close(ctx->store);
     }
@@ -179,6 +195,8 @@ fh_ctx_free(fh_ctx *ctx)
     free(ctx->be);
     free(ctx->mechs);
     fhi_config_clear(&ctx->cfg);
+    pthread_mutex_destroy(&ctx->audit_wlock);
+    pthread_mutex_destroy(&ctx->audit_qlock);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }
@@ -205,7 +223,9 @@ void
 fh_ctx_set_corr_id(fh_ctx *ctx, const char *id)
 {
     if (ctx != NULL && id != NULL) {
+        pthread_mutex_lock(&ctx->audit_qlock); /* audit.c copies it under this lock */
         snprintf(ctx->corr_id, sizeof(ctx->corr_id), "%s", id);
+        pthread_mutex_unlock(&ctx->audit_qlock);
     }
 }
 

@@ -13,8 +13,15 @@
  * (another connection or process committed: the key may have been destroyed
  * or changed), at logout, when the token is closed, and at FHI_KCACHE_MAX
  * entries; one entry is dropped when this process destroys or changes its
- * object. Session objects are not cached. tok->lock guards the cache;
- * reference counts are atomic.
+ * object.
+ *
+ * Session objects live only in this process, so their entry hangs on the
+ * handle (fhi_handle.skent) instead, unaffected by the store's generation:
+ * it is dropped when the object is changed or destroyed (its handle
+ * cleared), at logout and when the token is closed. tok->kcache_sess_epoch
+ * counts those drops, so an entry built from a copy taken before a change is
+ * never installed after it. tok->lock guards the cache; reference counts are
+ * atomic.
  */
 #include "core-int.h"
 
@@ -56,14 +63,36 @@ fhi_kent_bkey(const struct fhi_kent *e, struct fh_bkey *bk)
     bk->prepared = e->prepared;
 }
 
-void
-fhi_kcache_clear_locked(fh_token *tok)
+/* Token objects only: the store generation changed. */
+static void
+clear_token_locked(fh_token *tok)
 {
     for (size_t i = 0; i < tok->kcache_n; i++) {
         fhi_kent_unref(tok->kcache[i]);
     }
     tok->kcache_n = 0;
     fhi_i64map_clear(&tok->kcache_idx);
+}
+
+void
+fhi_kcache_drop_handle_locked(fh_token *tok, struct fhi_handle *ent)
+{
+    tok->kcache_sess_epoch++;
+    if (ent->skent != NULL) {
+        fhi_kent_unref(ent->skent);
+        ent->skent = NULL;
+        tok->kcache_sess_n--;
+    }
+}
+
+void
+fhi_kcache_clear_locked(fh_token *tok)
+{
+    clear_token_locked(tok);
+    tok->kcache_sess_epoch++;
+    for (size_t i = 0; tok->kcache_sess_n > 0 && i < tok->n_handles; i++) {
+        fhi_kcache_drop_handle_locked(tok, &tok->handles[i]);
+    }
 }
 
 void
@@ -117,7 +146,7 @@ static void
 insert_locked(fh_token *tok, int64_t store_id, struct fhi_kent *e)
 {
     if (tok->kcache_n == FHI_KCACHE_MAX) {
-        fhi_kcache_clear_locked(tok);
+        clear_token_locked(tok);
     }
     if (tok->kcache == NULL) {
         tok->kcache = calloc(FHI_KCACHE_MAX, sizeof(*tok->kcache));
@@ -139,6 +168,18 @@ insert_locked(fh_token *tok, int64_t store_id, struct fhi_kent *e)
     tok->kcache_n++;
 }
 
+/* A cached entry found under tok->lock: referenced for the caller if visible. */
+static fh_rv
+hit_locked(fh_token *tok, struct fhi_kent *e, struct fhi_kent **out)
+{
+    if (fh_attrs_bool(&e->o->attrs, CKA_PRIVATE, true) && tok->login != CKU_USER) {
+        return FH_E_OBJECT_HANDLE_INVALID;
+    }
+    __atomic_add_fetch(&e->refs, 1, __ATOMIC_ACQ_REL);
+    *out = e;
+    return FH_OK;
+}
+
 fh_rv
 fhi_key_acquire(fh_session *s, CK_OBJECT_HANDLE h, struct fhi_kent **out)
 {
@@ -146,35 +187,47 @@ fhi_key_acquire(fh_session *s, CK_OBJECT_HANDLE h, struct fhi_kent **out)
     fh_ctx *ctx = tok->ctx;
     struct fhi_obj *o = NULL;
     struct fhi_kent *e = NULL;
+    struct fhi_handle *ent = NULL;
     int64_t store_id = 0;
-    uint64_t gen = 0;
+    uint64_t gen = 0, epoch = 0;
+    bool is_sobj = false;
     uint32_t i;
     fh_rv rv;
 
     pthread_mutex_lock(&tok->lock);
     if (h != CK_INVALID_HANDLE && h <= tok->n_handles) {
-        store_id = tok->handles[h - 1].store_id;
+        ent = &tok->handles[h - 1];
+        store_id = ent->store_id;
+        is_sobj = ent->sobj != NULL;
+    }
+    if (is_sobj) {
+        epoch = tok->kcache_sess_epoch;
+        if (ent->skent != NULL) {
+            rv = hit_locked(tok, ent->skent, out);
+            pthread_mutex_unlock(&tok->lock);
+            return rv;
+        }
     }
     if (store_id > 0 && ctx->store_ops->generation != NULL) {
+        /* the store is asked without tok->lock: no thread waits for the
+         * token while this one waits for the store; the generation read
+         * before the entry is looked up orders this operation before any
+         * commit it did not see */
+        pthread_mutex_unlock(&tok->lock);
         fhi_ctx_lock(ctx);
         rv = ctx->store_ops->generation(ctx->store, &gen);
         fhi_ctx_unlock(ctx);
+        pthread_mutex_lock(&tok->lock);
         if (rv != FH_OK || !tok->kcache_gen_valid || gen != tok->kcache_gen) {
-            fhi_kcache_clear_locked(tok);
+            clear_token_locked(tok);
             tok->kcache_gen = gen;
             tok->kcache_gen_valid = rv == FH_OK;
         }
         i = fhi_i64map_get(&tok->kcache_idx, store_id);
         if (i != 0) {
-            e = tok->kcache[i - 1];
-            if (!fh_attrs_bool(&e->o->attrs, CKA_PRIVATE, true) || tok->login == CKU_USER) {
-                __atomic_add_fetch(&e->refs, 1, __ATOMIC_ACQ_REL);
-                pthread_mutex_unlock(&tok->lock);
-                *out = e;
-                return FH_OK;
-            }
+            rv = hit_locked(tok, tok->kcache[i - 1], out);
             pthread_mutex_unlock(&tok->lock);
-            return FH_E_OBJECT_HANDLE_INVALID;
+            return rv;
         }
     }
     pthread_mutex_unlock(&tok->lock);
@@ -195,6 +248,16 @@ fhi_key_acquire(fh_session *s, CK_OBJECT_HANDLE h, struct fhi_kent **out)
         if (fhi_i64map_get(&tok->kcache_idx, store_id) == 0 && tok->kcache_gen_valid &&
             tok->kcache_gen == gen) {
             insert_locked(tok, store_id, e);
+        }
+        pthread_mutex_unlock(&tok->lock);
+    } else if (is_sobj) {
+        pthread_mutex_lock(&tok->lock);
+        /* the same object as the copy above: no change or drop in between */
+        if (tok->kcache_sess_epoch == epoch && h <= tok->n_handles &&
+            tok->handles[h - 1].sobj != NULL && tok->handles[h - 1].skent == NULL) {
+            __atomic_add_fetch(&e->refs, 1, __ATOMIC_ACQ_REL); /* the handle's reference */
+            tok->handles[h - 1].skent = e;
+            tok->kcache_sess_n++;
         }
         pthread_mutex_unlock(&tok->lock);
     }

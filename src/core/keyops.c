@@ -68,6 +68,24 @@ audit_name(fh_session *s, const char *operation, const char *name, fh_rv rv)
     fhi_audit(s->tok->ctx, actor, operation, name, rv);
 }
 
+/*
+ * The record of a key made as a session object only (it dies with the
+ * process anyway) is queued like a signature's when it succeeded; a token
+ * key's, and any failure, are written at once.
+ */
+static void
+audit_made(fh_session *s, const char *operation, const char *name, bool session_obj, fh_rv rv)
+{
+    char actor[64];
+
+    if (!session_obj) {
+        audit_name(s, operation, name, rv);
+        return;
+    }
+    fhi_token_actor(s->tok, actor, sizeof(actor));
+    fhi_audit_batched(s->tok->ctx, actor, operation, name, rv);
+}
+
 static void
 audit_key(fh_session *s, const char *operation, const struct fhi_obj *o, fh_rv rv)
 {
@@ -188,6 +206,7 @@ fh_key_generate_pair(fh_session *s, const CK_MECHANISM *mech, const CK_ATTRIBUTE
     struct fh_attrs pub = FH_ATTRS_INIT;
     fh_secret *material = NULL;
     CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE;
+    bool session_pair = false;
     fh_ctx *ctx;
     fh_rv rv;
 
@@ -230,6 +249,8 @@ fh_key_generate_pair(fh_session *s, const CK_MECHANISM *mech, const CK_ATTRIBUTE
     }
     if (privo != NULL) {
         fhi_obj_name(s->tok, privo, name, sizeof(name));
+        session_pair = !fh_attrs_bool(&privo->attrs, CKA_TOKEN, false) && pubo != NULL &&
+                       !fh_attrs_bool(&pubo->attrs, CKA_TOKEN, false);
     }
     if (rv == FH_OK) {
         rv = fhi_obj_add(s, &pubo, &hpub);
@@ -245,7 +266,7 @@ fh_key_generate_pair(fh_session *s, const CK_MECHANISM *mech, const CK_ATTRIBUTE
     if (rv == FH_OK) {
         *pub_out = hpub;
     }
-    audit_name(s, "key.generate", name, rv);
+    audit_made(s, "key.generate", name, session_pair, rv);
     fhi_obj_free(pubo);
     fhi_obj_free(privo);
     fh_secret_free(material);

@@ -189,6 +189,7 @@ handle_new_locked(fh_token *tok, int64_t store_id, struct fhi_obj *sobj, fh_sess
     ent->sobj = sobj;
     ent->owner = owner;
     ent->priv = priv;
+    ent->skent = NULL;
     *out = tok->n_handles;
     return FH_OK;
 }
@@ -221,6 +222,7 @@ handle_get_locked(fh_token *tok, CK_OBJECT_HANDLE h)
 static void
 handle_clear_locked(fh_token *tok, struct fhi_handle *ent)
 {
+    fhi_kcache_drop_handle_locked(tok, ent);
     if (ent->store_id > 0) {
         fhi_i64map_del(&tok->by_store_id, ent->store_id);
     }
@@ -762,6 +764,7 @@ fh_object_destroy(fh_session *s, CK_OBJECT_HANDLE h)
 {
     struct fhi_obj *o = NULL;
     struct fhi_handle *ent;
+    bool on_token;
     fh_token *tok;
     char name[128], actor[64];
     fh_rv rv;
@@ -775,7 +778,8 @@ fh_object_destroy(fh_session *s, CK_OBJECT_HANDLE h)
         return rv;
     }
     fhi_obj_name(tok, o, name, sizeof(name));
-    if (fh_attrs_bool(&o->attrs, CKA_TOKEN, false) && !s->rw) {
+    on_token = fh_attrs_bool(&o->attrs, CKA_TOKEN, false);
+    if (on_token && !s->rw) {
         rv = FH_E_SESSION_READ_ONLY;
     } else if (!fh_attrs_bool(&o->attrs, CKA_DESTROYABLE, true)) {
         rv = FH_E_ACTION_PROHIBITED;
@@ -805,7 +809,12 @@ fh_object_destroy(fh_session *s, CK_OBJECT_HANDLE h)
     pthread_mutex_unlock(&tok->lock);
 out:
     fhi_token_actor(tok, actor, sizeof(actor));
-    fhi_audit(tok->ctx, actor, "object.destroy", name, rv);
+    if (on_token) {
+        fhi_audit(tok->ctx, actor, "object.destroy", name, rv);
+    } else {
+        /* a session object: queued when it succeeded, like its creation */
+        fhi_audit_batched(tok->ctx, actor, "object.destroy", name, rv);
+    }
     return rv;
 }
 
@@ -946,6 +955,7 @@ fh_object_set_attributes(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *
     if (ent == NULL) {
         rv = FH_E_OBJECT_HANDLE_INVALID;
     } else if (ent->sobj != NULL) {
+        fhi_kcache_drop_handle_locked(tok, ent);
         fhi_obj_free(ent->sobj);
         ent->sobj = o;
         o = NULL;

@@ -75,6 +75,8 @@ describe(fh_rv rv, const char **name, const char **msg)
     case FH_E_CURVE_NOT_SUPPORTED: *name = "curve_not_supported"; *msg = "curve not supported"; break;
     case FH_E_OP_MIXED: *name = "operation_mixed"; *msg = "single-part and multi-part calls mixed"; break;
     case FH_E_USER_PIN_NOT_INITIALIZED: *name = "user_pin_not_initialized"; *msg = "user PIN not set"; break;
+    case FH_E_AUTH_FAILED: *name = "auth_failed"; *msg = "API key unknown, malformed or revoked"; break;
+    case FH_E_PERMISSION_DENIED: *name = "permission_denied"; *msg = "not permitted for this API key"; break;
     }
 }
 

@@ -293,9 +293,13 @@ fh_op_init(fh_session *s, enum fh_op_kind op, const CK_MECHANISM *mech, CK_OBJEC
     }
 out:
     if (o != NULL && (op == FH_OP_SIGN || op == FH_OP_DECRYPT || rv == FH_E_KEY_FUNCTION_NOT_PERMITTED)) {
-        char name[96];
+        char name[sizeof(st->object)];
 
-        fhi_obj_name(s->tok, o, name, sizeof(name));
+        if (bkp != NULL) {
+            memcpy(name, st->object, sizeof(name)); /* named above */
+        } else {
+            fhi_obj_name(s->tok, o, name, sizeof(name));
+        }
         fhi_token_actor(s->tok, actor, sizeof(actor));
         fhi_audit_batched(ctx, actor, op_audit_name(op), name, rv);
     }

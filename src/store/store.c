@@ -73,3 +73,19 @@ fh_store_audit_clear(struct fh_store_audit *r)
     free(r->corr_id);
     memset(r, 0, sizeof *r);
 }
+
+/*
+ * fh_store_apikey_clear - free the malloc'ed strings of an API key record
+ * filled by a store and zero the record (the hash is cleansed with it: it is
+ * no secret, but it need not linger). NULL is a no-op.
+ */
+void
+fh_store_apikey_clear(struct fh_store_apikey *k)
+{
+    if (k == NULL) {
+        return;
+    }
+    free(k->name);
+    free(k->tokens);
+    OPENSSL_cleanse(k, sizeof *k);
+}

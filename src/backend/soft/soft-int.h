@@ -13,6 +13,7 @@
 #ifndef FERROHSM_BACKEND_SOFT_SOFT_INT_H
 #define FERROHSM_BACKEND_SOFT_SOFT_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,6 +94,9 @@ enum fhi_soft_mode {
     FHI_MODE_GCM,
 };
 
+/* Mechanism parameters remembered to match a pooled op (see soft.c). */
+#define FHI_SOFT_PARAM_MAX 32
+
 struct fhi_soft_op {
     const struct fhi_soft_priv *p;
     enum fh_op_kind kind;
@@ -100,6 +104,15 @@ struct fhi_soft_op {
     enum fhi_soft_state st;
     CK_MECHANISM_TYPE mech;
     bool multipart_ok;
+
+    /* reuse (soft.c): the prepared key this op was made for (referenced
+     * while the op is live), whether the family can re-arm it for another
+     * operation (fhi_soft_*_rearm), and the parameters it was made with */
+    struct fhi_soft_prepared *pp;
+    bool reusable;
+    uint8_t param[FHI_SOFT_PARAM_MAX];
+    size_t param_len;
+    EVP_MD_CTX *ed_tmpl;   /* EdDSA: the signing context as set up, copied per use */
 
     /* digest (FHI_FAM_DIGEST) and the hash-then-sign part of FHI_FAM_SIG */
     EVP_MD_CTX *mdctx;
@@ -186,11 +199,34 @@ fh_rv fhi_soft_ec_peer(const struct fhi_soft_priv *p, const EVP_PKEY *base, cons
                        size_t pt_len, EVP_PKEY **out);
 fh_rv fhi_soft_generate(void *priv, const CK_MECHANISM *mech, const struct fh_keygen_params *kp,
                         fh_secret **material, struct fh_attrs *pub);
-/* A key parsed once (fh_bkey.prepared): shared read-only by operations. */
+/*
+ * A key parsed once (fh_bkey.prepared), shared by operations: pkey (NULL for
+ * secret keys) is read-only. It also keeps up to FHI_SOFT_POOL finished
+ * operation contexts made with it, so that the next operation re-arms one
+ * instead of building EVP contexts afresh. They are kept in stripes, one
+ * cache line and lock each, and a thread uses the stripe of its own
+ * (fhi_soft_stripe_of): two threads signing with one key do not pass one
+ * lock's cache line back and forth on every operation. refs (on a line of
+ * its own) counts the core's reference plus one per live (not idle) op; the
+ * last one frees the idle ops, the key and the struct (aligned_alloc).
+ */
+#define FHI_SOFT_POOL 8
+#define FHI_SOFT_STRIPES 4
+#define FHI_SOFT_LINE 64
+struct fhi_soft_stripe {
+    pthread_mutex_t lock;
+    struct fhi_soft_op *idle[FHI_SOFT_POOL / FHI_SOFT_STRIPES];
+    size_t n_idle;
+} __attribute__((aligned(FHI_SOFT_LINE)));
 struct fhi_soft_prepared {
     EVP_PKEY *pkey;
     bool is_private;
+    int refs __attribute__((aligned(FHI_SOFT_LINE)));
+    struct fhi_soft_stripe stripe[FHI_SOFT_STRIPES];
 };
+/* The stripe the calling thread uses. */
+struct fhi_soft_stripe *fhi_soft_stripe_of(struct fhi_soft_prepared *pp);
+void fhi_soft_prepared_unref(struct fhi_soft_prepared *pp);
 fh_rv fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out);
 void fhi_soft_key_release(void *priv, void *prepared);
 fh_rv fhi_soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out);
@@ -211,6 +247,8 @@ fh_rv fhi_soft_sign_update(struct fhi_soft_op *op, const uint8_t *in, size_t in_
 fh_rv fhi_soft_sign_final(struct fhi_soft_op *op, uint8_t *out, size_t *out_len);
 fh_rv fhi_soft_sign_oneshot(struct fhi_soft_op *op, const uint8_t *in, size_t in_len,
                             uint8_t *out, size_t *out_len);
+/* Make a finished, reusable op fresh again for the same key and mechanism. */
+fh_rv fhi_soft_sign_rearm(struct fhi_soft_op *op, const CK_MECHANISM *mech);
 
 /* ---- soft_cipher.c (AES modes, RSA encryption) ---- */
 fh_rv fhi_soft_cipher_init(struct fhi_soft_op *op, const CK_MECHANISM *mech,
@@ -220,6 +258,8 @@ fh_rv fhi_soft_cipher_update(struct fhi_soft_op *op, const uint8_t *in, size_t i
 fh_rv fhi_soft_cipher_final(struct fhi_soft_op *op, uint8_t *out, size_t *out_len);
 fh_rv fhi_soft_cipher_oneshot(struct fhi_soft_op *op, const uint8_t *in, size_t in_len,
                               uint8_t *out, size_t *out_len);
+/* GCM: re-arm a finished, reusable op with a new IV and AAD (same key). */
+fh_rv fhi_soft_cipher_rearm(struct fhi_soft_op *op, const CK_MECHANISM *mech);
 /* OAEP parameters into a pkey ctx (shared with wrap). */
 fh_rv fhi_soft_oaep_params(const struct fhi_soft_priv *p, const CK_MECHANISM *mech,
                            const EVP_MD **md, const EVP_MD **mgf, const uint8_t **label,

@@ -332,14 +332,13 @@ soft_random(void *priv, uint8_t *out, size_t len)
  * may hold partial plaintext blocks. NULL is a no-op.
  */
 static void
-soft_op_free(void *opctx)
+op_destroy(struct fhi_soft_op *op)
 {
-    struct fhi_soft_op *op = opctx;
-
     if (op == NULL) {
         return;
     }
     EVP_MD_CTX_free(op->mdctx);
+    EVP_MD_CTX_free(op->ed_tmpl);
     EVP_MAC_CTX_free(op->mac);
     EVP_PKEY_CTX_free(op->pctx);
     EVP_PKEY_free(op->pkey);
@@ -353,15 +352,135 @@ soft_op_free(void *opctx)
     OPENSSL_free(op);
 }
 
+struct fhi_soft_stripe *
+fhi_soft_stripe_of(struct fhi_soft_prepared *pp)
+{
+    static unsigned next;
+    static _Thread_local unsigned mine; /* stripe + 1; 0: not chosen yet */
+
+    if (mine == 0) {
+        mine = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % FHI_SOFT_STRIPES + 1;
+    }
+    return &pp->stripe[mine - 1];
+}
+
+void
+fhi_soft_prepared_unref(struct fhi_soft_prepared *pp)
+{
+    if (pp == NULL || __atomic_sub_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL) > 0) {
+        return;
+    }
+    for (size_t k = 0; k < FHI_SOFT_STRIPES; k++) {
+        for (size_t i = 0; i < pp->stripe[k].n_idle; i++) {
+            op_destroy(pp->stripe[k].idle[i]);
+        }
+        pthread_mutex_destroy(&pp->stripe[k].lock);
+    }
+    EVP_PKEY_free(pp->pkey);
+    free(pp);
+}
+
+/*
+ * Ends an opctx. One that finished cleanly on a prepared key goes back to
+ * that key's pool (it keeps its EVP contexts, key schedule included, until
+ * reused or until the prepared key is released); any other is destroyed.
+ */
+static void
+soft_op_free(void *opctx)
+{
+    struct fhi_soft_op *op = opctx;
+    struct fhi_soft_prepared *pp;
+    bool kept = false;
+
+    if (op == NULL) {
+        return;
+    }
+    pp = op->pp;
+    if (pp != NULL && op->reusable && op->st != FHI_ST_MULTI) {
+        struct fhi_soft_stripe *sp = fhi_soft_stripe_of(pp);
+
+        pthread_mutex_lock(&sp->lock);
+        if (sp->n_idle < FHI_SOFT_POOL / FHI_SOFT_STRIPES) {
+            sp->idle[sp->n_idle++] = op;
+            kept = true;
+        }
+        pthread_mutex_unlock(&sp->lock);
+    }
+    if (!kept) {
+        op_destroy(op);
+    }
+    fhi_soft_prepared_unref(pp); /* the live op's reference */
+}
+
+/* Parameters that a pooled op must match exactly (family rules in rearm). */
+static bool
+param_copy(struct fhi_soft_op *op, const CK_MECHANISM *mech)
+{
+    if (mech->ulParameterLen > FHI_SOFT_PARAM_MAX ||
+        (mech->ulParameterLen > 0 && mech->pParameter == NULL)) {
+        return false;
+    }
+    if (mech->ulParameterLen > 0) {
+        memcpy(op->param, mech->pParameter, mech->ulParameterLen);
+    }
+    op->param_len = mech->ulParameterLen;
+    return true;
+}
+
+/* A pooled op of pp for this kind and mechanism, re-armed; NULL if none. */
+static struct fhi_soft_op *
+pool_take(struct fhi_soft_prepared *pp, enum fh_op_kind kind, const CK_MECHANISM *mech)
+{
+    struct fhi_soft_op *op = NULL;
+    struct fhi_soft_stripe *sp;
+    bool gcm = mech->mechanism == CKM_AES_GCM;
+    fh_rv rv;
+
+    if (!gcm && (mech->ulParameterLen > FHI_SOFT_PARAM_MAX ||
+                 (mech->ulParameterLen > 0 && mech->pParameter == NULL))) {
+        return NULL;
+    }
+    sp = fhi_soft_stripe_of(pp);
+    pthread_mutex_lock(&sp->lock);
+    for (size_t i = sp->n_idle; i-- > 0;) {
+        struct fhi_soft_op *c = sp->idle[i];
+
+        if (c->kind == kind && c->mech == mech->mechanism &&
+            (gcm || (c->param_len == mech->ulParameterLen &&
+                     (c->param_len == 0 ||
+                      memcmp(c->param, mech->pParameter, c->param_len) == 0)))) {
+            op = c;
+            sp->idle[i] = sp->idle[--sp->n_idle];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&sp->lock);
+    if (op == NULL) {
+        return NULL;
+    }
+    __atomic_add_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL);
+    rv = (op->fam == FHI_FAM_AES) ? fhi_soft_cipher_rearm(op, mech) : fhi_soft_sign_rearm(op, mech);
+    if (rv != FH_OK) {
+        op->reusable = false;
+        soft_op_free(op);
+        return NULL;
+    }
+    op->st = FHI_ST_FRESH;
+    return op;
+}
+
 /*
  * Allocates an opctx and lets the family file validate the mechanism
  * parameters and key. On failure nothing is returned and nothing leaks.
+ * With a prepared key, a pooled op made for the same key, operation and
+ * mechanism is re-armed instead.
  */
 static fh_rv
 soft_op_init_inner(void *priv, enum fh_op_kind kind, const CK_MECHANISM *mech,
              const struct fh_bkey *key, void **opctx)
 {
     const struct fhi_soft_priv *p = priv;
+    struct fhi_soft_prepared *pp = NULL;
     struct fhi_soft_op *op = NULL;
     fh_rv rv;
 
@@ -370,6 +489,15 @@ soft_op_init_inner(void *priv, enum fh_op_kind kind, const CK_MECHANISM *mech,
     }
     if (kind != FH_OP_DIGEST && key == NULL) {
         return FH_E_ARGS;
+    }
+    if (kind != FH_OP_DIGEST && key->prepared != NULL) {
+        /* the core passes back what key_prepare made: not const to us */
+        pp = (struct fhi_soft_prepared *)(uintptr_t)key->prepared;
+        op = pool_take(pp, kind, mech);
+        if (op != NULL) {
+            *opctx = op;
+            return FH_OK;
+        }
     }
     op = OPENSSL_zalloc(sizeof(*op));
     if (op == NULL) {
@@ -396,13 +524,17 @@ soft_op_init_inner(void *priv, enum fh_op_kind kind, const CK_MECHANISM *mech,
         break;
     }
     if (rv != FH_OK) {
-        goto out;
+        op_destroy(op);
+        return rv;
+    }
+    /* the family said whether it can re-arm this op (fhi_soft_*_rearm) */
+    op->reusable = op->reusable && pp != NULL && param_copy(op, mech);
+    if (op->reusable) {
+        op->pp = pp;
+        __atomic_add_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL);
     }
     *opctx = op;
-    op = NULL;
-out:
-    soft_op_free(op);
-    return rv;
+    return FH_OK;
 }
 
 /*
@@ -418,6 +550,9 @@ settle(struct fhi_soft_op *op, fh_rv rv, bool ends)
     }
     if (rv != FH_OK || ends) {
         op->st = FHI_ST_DONE;
+    }
+    if (rv != FH_OK) {
+        op->reusable = false; /* a failed op is never re-armed */
     }
 }
 

@@ -267,7 +267,9 @@ gcm_params(struct fhi_soft_op *op, const CK_MECHANISM *mech, const uint8_t *key)
     op->tag_len = gp.ulTagBits / 8;
     params[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen);
     params[1] = OSSL_PARAM_construct_end();
-    if (EVP_CipherInit_ex2(op->cctx, op->cipher, NULL, NULL, op->enc, params) != 1 ||
+    /* key == NULL: re-arm a keyed context (the key schedule stays) */
+    if (EVP_CipherInit_ex2(op->cctx, key != NULL ? op->cipher : NULL, NULL, NULL, op->enc,
+                           params) != 1 ||
         EVP_CipherInit_ex2(op->cctx, NULL, key, gp.pIv, op->enc, NULL) != 1) {
         return FH_E_CRYPTO;
     }
@@ -357,7 +359,9 @@ aes_init(struct fhi_soft_op *op, const CK_MECHANISM *mech, const struct fh_bkey 
         return FH_E_NOMEM;
     }
     if (op->mode == FHI_MODE_GCM) {
-        return gcm_params(op, mech, k);
+        rv = gcm_params(op, mech, k);
+        op->reusable = rv == FH_OK; /* fhi_soft_cipher_rearm: new IV, same key */
+        return rv;
     }
     if (op->mode == FHI_MODE_CBC_PAD && !op->enc) {
         /* kept to peek at the padding of a single-part decryption */
@@ -773,6 +777,24 @@ aes_oneshot(struct fhi_soft_op *op, const uint8_t *in, size_t in_len, uint8_t *o
     }
     *out_len = w + rest;
     return FH_OK;
+}
+
+/*
+ * GCM only (the one mode aes_init marks reusable): a finished op gets the
+ * new IV, tag length and AAD of mech on its keyed context. Nothing of the
+ * previous message survives: the decrypt buffer is cleansed at final.
+ */
+fh_rv
+fhi_soft_cipher_rearm(struct fhi_soft_op *op, const CK_MECHANISM *mech)
+{
+    if (op->fam != FHI_FAM_AES || op->mode != FHI_MODE_GCM) {
+        return FH_E_GENERAL;
+    }
+    if (op->buf_len > 0) {
+        OPENSSL_cleanse(op->buf, op->buf_len);
+        op->buf_len = 0;
+    }
+    return gcm_params(op, mech, NULL);
 }
 
 /* ---- dispatch ---- */

@@ -21,6 +21,7 @@
  * Secrets: private scalars and factors travel in BN_secure_new BIGNUMs and
  * secure OSSL_PARAM blocks; PKCS#8 DER is written straight into an fh_secret.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -266,6 +267,198 @@ out:
     return rv;
 }
 
+/* ---- direct DER for EC and Edwards keys ---- */
+
+/*
+ * OSSL_ENCODER looks its encoders up by name on every call, which costs more
+ * than generating a P-256 key. The SubjectPublicKeyInfo (RFC 5480, RFC 8410)
+ * and PKCS#8 PrivateKeyInfo (RFC 5915 inside RFC 5208; what OpenSSL writes:
+ * no [0] parameters, with the [1] public key) of these keys are a few fixed
+ * headers around the point and the scalar, written here directly.
+ */
+static const uint8_t oid_ec_public_key[] = {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+
+/* Tag and length (< 65536) at w when w != NULL; the number of bytes either way. */
+static size_t
+der_tl(uint8_t *w, uint8_t tag, size_t n)
+{
+    size_t k = n < 0x80 ? 2 : n < 0x100 ? 3 : 4;
+
+    if (w != NULL) {
+        w[0] = tag;
+        if (k == 2) {
+            w[1] = (uint8_t)n;
+        } else if (k == 3) {
+            w[1] = 0x81;
+            w[2] = (uint8_t)n;
+        } else {
+            w[1] = 0x82;
+            w[2] = (uint8_t)(n >> 8);
+            w[3] = (uint8_t)n;
+        }
+    }
+    return k;
+}
+
+static uint8_t *
+der_put(uint8_t *w, uint8_t tag, size_t n)
+{
+    return w + der_tl(w, tag, n);
+}
+
+static uint8_t *
+der_bytes(uint8_t *w, const uint8_t *v, size_t n)
+{
+    memcpy(w, v, n);
+    return w + n;
+}
+
+/* AlgorithmIdentifier of curve c: its length, and its bytes at w when w != NULL. */
+static size_t
+der_alg(uint8_t *w, const struct curve *c)
+{
+    size_t n = (c->type == CKK_EC ? sizeof(oid_ec_public_key) : 0) + c->der_len;
+    size_t k = der_tl(w, 0x30, n);
+
+    if (w != NULL) {
+        w += k;
+        if (c->type == CKK_EC) {
+            w = der_bytes(w, oid_ec_public_key, sizeof(oid_ec_public_key));
+        }
+        memcpy(w, c->der, c->der_len);
+    }
+    return k + n;
+}
+
+/* The public key of an EC (uncompressed point) or Edwards key (raw), and its curve. */
+static fh_rv
+ec_public(EVP_PKEY *pkey, const struct curve **cp, uint8_t pt[MAX_POINT], size_t *pt_len)
+{
+    const struct curve *c = curve_of_pkey(pkey);
+
+    if (c == NULL) {
+        return FH_E_CURVE_NOT_SUPPORTED;
+    }
+    if (c->type == CKK_EC) {
+        if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+                                            MAX_POINT, pt_len) != 1) {
+            return FH_E_CRYPTO;
+        }
+    } else {
+        *pt_len = MAX_POINT;
+        if (EVP_PKEY_get_raw_public_key(pkey, pt, pt_len) != 1) {
+            return FH_E_CRYPTO;
+        }
+    }
+    *cp = c;
+    return FH_OK;
+}
+
+/* SubjectPublicKeyInfo of an EC or Edwards key into a new OPENSSL_malloc buffer. */
+static fh_rv
+ec_spki(EVP_PKEY *pkey, uint8_t **out, int *out_len)
+{
+    const struct curve *c = NULL;
+    uint8_t pt[MAX_POINT];
+    size_t pt_len = 0, alg, bits, body;
+    uint8_t *buf, *w;
+    fh_rv rv = ec_public(pkey, &c, pt, &pt_len);
+
+    if (rv != FH_OK) {
+        return rv;
+    }
+    alg = der_alg(NULL, c);
+    bits = der_tl(NULL, 0x03, pt_len + 1) + pt_len + 1;
+    body = alg + bits;
+    buf = OPENSSL_malloc(der_tl(NULL, 0x30, body) + body);
+    if (buf == NULL) {
+        return FH_E_NOMEM;
+    }
+    w = der_put(buf, 0x30, body);
+    w += der_alg(w, c);
+    w = der_put(w, 0x03, pt_len + 1);
+    *w++ = 0x00; /* no unused bits */
+    w = der_bytes(w, pt, pt_len);
+    *out = buf;
+    *out_len = (int)(w - buf);
+    return FH_OK;
+}
+
+/* PrivateKeyInfo of an EC or Edwards key, built in secure memory. */
+static fh_rv
+ec_pkcs8(EVP_PKEY *pkey, fh_secret **out)
+{
+    const struct curve *c = NULL;
+    uint8_t pt[MAX_POINT];
+    size_t pt_len = 0, d_len, inner, seq = 0, a1 = 0, octet, alg, body;
+    fh_secret *d = NULL, *buf = NULL;
+    BIGNUM *bn = NULL;
+    uint8_t *w;
+    fh_rv rv = ec_public(pkey, &c, pt, &pt_len);
+
+    if (rv != FH_OK) {
+        return rv;
+    }
+    d_len = c->flen; /* P-256/384/521: the order has as many bytes as the field */
+    rv = fh_secret_new(d_len, &d);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    if (c->type == CKK_EC) {
+        if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &bn) != 1 ||
+            BN_bn2binpad(bn, fh_secret_data(d), (int)d_len) != (int)d_len) {
+            rv = FH_E_CRYPTO;
+            goto out;
+        }
+        a1 = der_tl(NULL, 0x03, pt_len + 1) + pt_len + 1;
+        seq = 3 + der_tl(NULL, 0x04, d_len) + d_len + der_tl(NULL, 0xa1, a1) + a1;
+        inner = der_tl(NULL, 0x30, seq) + seq;
+    } else {
+        size_t n = d_len;
+
+        if (EVP_PKEY_get_raw_private_key(pkey, fh_secret_data(d), &n) != 1 || n != d_len) {
+            rv = FH_E_CRYPTO;
+            goto out;
+        }
+        inner = der_tl(NULL, 0x04, d_len) + d_len;
+    }
+    octet = der_tl(NULL, 0x04, inner) + inner;
+    alg = der_alg(NULL, c);
+    body = 3 + alg + octet;
+    rv = fh_secret_new(der_tl(NULL, 0x30, body) + body, &buf);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    w = der_put(fh_secret_data(buf), 0x30, body);
+    w = der_bytes(w, (const uint8_t *)"\x02\x01\x00", 3); /* version 0 */
+    w += der_alg(w, c);
+    w = der_put(w, 0x04, inner);
+    if (c->type == CKK_EC) {
+        w = der_put(w, 0x30, seq);
+        w = der_bytes(w, (const uint8_t *)"\x02\x01\x01", 3); /* ecPrivkeyVer1 */
+        w = der_put(w, 0x04, d_len);
+        w = der_bytes(w, fh_secret_cdata(d), d_len);
+        w = der_put(w, 0xa1, a1);
+        w = der_put(w, 0x03, pt_len + 1);
+        *w++ = 0x00;
+        w = der_bytes(w, pt, pt_len);
+    } else {
+        w = der_put(w, 0x04, d_len);
+        w = der_bytes(w, fh_secret_cdata(d), d_len);
+    }
+    if ((size_t)(w - fh_secret_data(buf)) != fh_secret_len(buf)) {
+        rv = FH_E_GENERAL;
+        goto out;
+    }
+    *out = buf;
+    buf = NULL;
+out:
+    BN_clear_free(bn);
+    fh_secret_free(d);
+    fh_secret_free(buf);
+    return rv;
+}
+
 /* Public attributes of pkey (see the file comment) into pub. */
 static fh_rv
 public_attrs(EVP_PKEY *pkey, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
@@ -280,7 +473,11 @@ public_attrs(EVP_PKEY *pkey, CK_KEY_TYPE type, const uint8_t *ec_params, size_t 
     const struct curve *c;
     fh_rv rv;
 
-    spki_len = i2d_PUBKEY(pkey, &spki);
+    if (type == CKK_RSA) {
+        spki_len = i2d_PUBKEY(pkey, &spki);
+    } else if (ec_spki(pkey, &spki, &spki_len) != FH_OK) {
+        spki_len = 0;
+    }
     if (spki_len <= 0) {
         rv = FH_E_CRYPTO;
         goto out;
@@ -360,6 +557,9 @@ encode_pkcs8(EVP_PKEY *pkey, fh_secret **out)
 
     if (bits <= 0) {
         return FH_E_CRYPTO;
+    }
+    if (!EVP_PKEY_is_a(pkey, "RSA")) {
+        return ec_pkcs8(pkey, out);
     }
     /* RSA: n, d and five half-size CRT values plus DER overhead; EC/EdDSA: small */
     cap = EVP_PKEY_is_a(pkey, "RSA") ? (size_t)bits / 8 * 5 + 512 : 1024;
@@ -476,7 +676,7 @@ fhi_soft_load_key(const struct fhi_soft_priv *p, const struct fh_bkey *key, bool
     if (key->prepared != NULL) {
         const struct fhi_soft_prepared *pp = key->prepared;
 
-        if (pp->is_private || !want_private) {
+        if (pp->pkey != NULL && (pp->is_private || !want_private)) {
             if (EVP_PKEY_up_ref(pp->pkey) != 1) {
                 return FH_E_CRYPTO;
             }
@@ -1124,22 +1324,35 @@ fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out)
         return FH_E_ARGS;
     }
     *out = NULL;
-    if (key->cls == CKO_SECRET_KEY) {
-        return FH_OK; /* AES and HMAC keys are set up per operation cheaply */
+    /* AES and HMAC keys have nothing to parse; their prepared key only
+     * keeps finished operation contexts for reuse */
+    if (key->cls != CKO_SECRET_KEY) {
+        plain = *key;
+        plain.prepared = NULL;
+        rv = fhi_soft_load_key(p, &plain, key->cls == CKO_PRIVATE_KEY, &pkey);
+        if (rv != FH_OK) {
+            return rv;
+        }
     }
-    plain = *key;
-    plain.prepared = NULL;
-    rv = fhi_soft_load_key(p, &plain, key->cls == CKO_PRIVATE_KEY, &pkey);
-    if (rv != FH_OK) {
-        return rv;
-    }
-    pp = calloc(1, sizeof(*pp));
+    pp = aligned_alloc(FHI_SOFT_LINE, sizeof(*pp)); /* a multiple of the line */
     if (pp == NULL) {
         EVP_PKEY_free(pkey);
         return FH_E_NOMEM;
     }
+    memset(pp, 0, sizeof(*pp));
+    for (size_t k = 0; k < FHI_SOFT_STRIPES; k++) {
+        if (pthread_mutex_init(&pp->stripe[k].lock, NULL) != 0) {
+            while (k-- > 0) {
+                pthread_mutex_destroy(&pp->stripe[k].lock);
+            }
+            free(pp);
+            EVP_PKEY_free(pkey);
+            return FH_E_NOMEM;
+        }
+    }
     pp->pkey = pkey;
     pp->is_private = key->cls == CKO_PRIVATE_KEY;
+    pp->refs = 1; /* the core's */
     *out = pp;
     return FH_OK;
 }
@@ -1147,10 +1360,5 @@ fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out)
 void
 fhi_soft_key_release(void *priv, void *prepared)
 {
-    struct fhi_soft_prepared *pp = prepared;
-
-    if (pp != NULL) {
-        EVP_PKEY_free(pp->pkey);
-        free(pp);
-    }
+    fhi_soft_prepared_unref(prepared);
 }

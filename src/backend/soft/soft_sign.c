@@ -186,6 +186,7 @@ mac_init(struct fhi_soft_op *op, const CK_MECHANISM *mech, const struct fh_bkey 
     if (EVP_MAC_init(op->mac, fh_secret_cdata(key->material), klen, NULL) != 1) {
         return FH_E_CRYPTO;
     }
+    op->reusable = true; /* EVP_MAC_init without a key restarts with this one */
     return FH_OK;
 }
 
@@ -329,6 +330,9 @@ eddsa_setup(struct fhi_soft_op *op, bool context)
         return FH_E_CRYPTO;
     }
     if (!context) {
+        /* kept untouched: each reuse signs on a copy (fhi_soft_sign_rearm) */
+        op->ed_tmpl = EVP_MD_CTX_new();
+        op->reusable = op->ed_tmpl != NULL && EVP_MD_CTX_copy_ex(op->ed_tmpl, op->mdctx) == 1;
         return FH_OK;
     }
     /*
@@ -456,6 +460,33 @@ sig_init(struct fhi_soft_op *op, const CK_MECHANISM *mech, const struct fh_bkey 
         if (EVP_DigestInit_ex2(op->mdctx, op->md, NULL) != 1) {
             return FH_E_CRYPTO;
         }
+    }
+    /* EVP_PKEY_sign/verify may run again on pctx as set up (openssl speed does) */
+    op->reusable = true;
+    return FH_OK;
+}
+
+/*
+ * Re-arms a finished op for another operation with the same key, mechanism
+ * and parameters (soft.c matches those): the hash restarts, the MAC restarts
+ * with its key, EdDSA signs on a fresh copy of its set-up context; the
+ * EVP_PKEY_CTX of RSA and ECDSA is reused as is.
+ */
+fh_rv
+fhi_soft_sign_rearm(struct fhi_soft_op *op, const CK_MECHANISM *mech)
+{
+    (void)mech;
+    if (op->fam == FHI_FAM_MAC) {
+        return EVP_MAC_init(op->mac, NULL, 0, NULL) == 1 ? FH_OK : FH_E_CRYPTO;
+    }
+    if (op->fam != FHI_FAM_SIG) {
+        return FH_E_GENERAL;
+    }
+    if (op->sig == FHI_SIG_EDDSA) {
+        return EVP_MD_CTX_copy_ex(op->mdctx, op->ed_tmpl) == 1 ? FH_OK : FH_E_CRYPTO;
+    }
+    if (op->md != NULL) {
+        return EVP_DigestInit_ex2(op->mdctx, op->md, NULL) == 1 ? FH_OK : FH_E_CRYPTO;
     }
     return FH_OK;
 }

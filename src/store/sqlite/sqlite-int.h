@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sqlite-int.h - private state of the SQLite store (fh_store_sqlite_ops),
- * shared by sqlite.c (file classification, schema, connection, transactions)
- * and records.c (token, object and audit rows). Unit tests include it to
- * reach the connection (EXPLAIN QUERY PLAN checks); nothing else may.
+ * shared by sqlite.c (file classification, schema, connection, transactions),
+ * records.c (token, object and audit rows) and apikeys.c (API keys). Unit
+ * tests include it to reach the connection (EXPLAIN QUERY PLAN checks);
+ * nothing else may.
  *
  * Thread safety: one struct fhi_sqlite is used by one thread at a time
  * (store.h); nothing here locks.
@@ -22,7 +23,7 @@
 /* PRAGMA application_id of every FerroHSM store: "FHm1". */
 #define FHI_SQLITE_APPLICATION_ID 0x46486D31
 /* PRAGMA user_version this build writes; a newer file is refused. */
-#define FHI_SQLITE_SCHEMA_VERSION 1
+#define FHI_SQLITE_SCHEMA_VERSION 2 /* 2: apikeys */
 
 /* Lock wait (sqlite3_busy_timeout). FERROHSM_SQLITE_BUSY_MS overrides it at
  * open (0..FHI_SQLITE_BUSY_MS_MAX); meant for tests, harmless elsewhere. */
@@ -35,6 +36,8 @@
 #define FHI_SQLITE_MAX_BLOB ((size_t)16 * 1024 * 1024) /* meta, attrs, secret, label, ckid */
 #define FHI_SQLITE_MAX_TEXT ((size_t)4096)               /* each audit string */
 #define FHI_SQLITE_TOKEN_LABEL_MAX ((size_t)32)          /* store.h: 1..32 bytes */
+#define FHI_SQLITE_APIKEY_NAME_MAX ((size_t)64)          /* store.h: 1..64 bytes */
+#define FHI_SQLITE_APIKEY_TOKENS_MAX ((size_t)1024)      /* 16 labels of 32 bytes + '\n' */
 
 /* object_find filter bits; the statement for a query is FIND_0 + mask. */
 #define FHI_SQ_FIND_CLS 0x1u
@@ -71,6 +74,11 @@ enum fhi_sq_stmt {
     FHI_SQ_AUDIT_APPEND,
     FHI_SQ_AUDIT_LIST,
     FHI_SQ_DATA_VERSION,
+    FHI_SQ_APIKEY_INSERT,
+    FHI_SQ_APIKEY_GET,
+    FHI_SQ_APIKEY_GET_BY_NAME,
+    FHI_SQ_APIKEY_REVOKE,
+    FHI_SQ_APIKEY_LIST,
     FHI_SQ_OBJECT_FIND_0, /* ... FHI_SQ_OBJECT_FIND_0 + 15 */
     FHI_SQ_STMT_COUNT = FHI_SQ_OBJECT_FIND_0 + FHI_SQ_FIND_SHAPES
 };
@@ -93,9 +101,9 @@ struct fhi_sqlite {
     int shm_fd;           /* read-only, open until after sqlite3_close: closing
                            * any descriptor of a file drops this process's
                            * POSIX locks on it, SQLite's included; -1 if none */
-    bool shm_ok;          /* shm_fd is a regular file we can pread */
     bool shm_tried;
-    uint8_t shm_hdr[FHI_SQLITE_SHM_HDR]; /* header seen at the last generation query */
+    const uint32_t *shm_map; /* read-only shared mapping of the header, or NULL */
+    uint32_t shm_hdr[FHI_SQLITE_SHM_HDR / 4]; /* header seen at the last generation query */
     uint64_t gen;         /* PRAGMA data_version at that query */
     bool gen_valid;
 };
@@ -164,5 +172,17 @@ fhi_sqlite_audit_append(void *priv, const struct fh_store_audit *r);
 fh_rv
 fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
                       void *arg);
+
+/* API key rows (apikeys.c), installed in fh_store_sqlite_ops. */
+fh_rv
+fhi_sqlite_apikey_insert(void *priv, const struct fh_store_apikey *k);
+fh_rv
+fhi_sqlite_apikey_get(void *priv, const char *id, struct fh_store_apikey *out);
+fh_rv
+fhi_sqlite_apikey_get_by_name(void *priv, const char *name, struct fh_store_apikey *out);
+fh_rv
+fhi_sqlite_apikey_revoke(void *priv, const char *id, int64_t revoked_ms);
+fh_rv
+fhi_sqlite_apikey_list(void *priv, fh_store_apikey_cb cb, void *arg);
 
 #endif /* FERROHSM_STORE_SQLITE_SQLITE_INT_H */

@@ -5,7 +5,7 @@
  * This file owns the connection: recognising the file at open, creating and
  * migrating the schema, the pragmas, the cache of prepared statements,
  * transactions and the translation of SQLite result codes. The rows
- * themselves are in records.c.
+ * themselves are in records.c and apikeys.c.
  *
  * DESIGN
  *
@@ -75,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +87,7 @@
 #define TOKEN_COLS "id, label, meta"
 #define AUDIT_COLS \
     "seq, time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash"
+#define APIKEY_COLS "id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms"
 
 static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
     [FHI_SQ_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
@@ -116,6 +118,16 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
     [FHI_SQ_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1"
                           " ORDER BY seq LIMIT ?2",
     [FHI_SQ_DATA_VERSION] = "PRAGMA data_version",
+    [FHI_SQ_APIKEY_INSERT] = "INSERT INTO apikeys (" APIKEY_COLS ")"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [FHI_SQ_APIKEY_GET] = "SELECT " APIKEY_COLS " FROM apikeys WHERE id = ?1",
+    [FHI_SQ_APIKEY_GET_BY_NAME] = "SELECT " APIKEY_COLS " FROM apikeys WHERE name = ?1",
+    /* changes() counts the matched row even when revoked_ms stays: a second
+     * revoke is FH_OK and keeps the first time */
+    [FHI_SQ_APIKEY_REVOKE] = "UPDATE apikeys SET revoked_ms ="
+                             " CASE WHEN revoked_ms = 0 THEN ?2 ELSE revoked_ms END"
+                             " WHERE id = ?1",
+    [FHI_SQ_APIKEY_LIST] = "SELECT " APIKEY_COLS " FROM apikeys ORDER BY seq",
 };
 
 /*
@@ -184,6 +196,19 @@ static const char *const migrations[FHI_SQLITE_SCHEMA_VERSION] = {
     " corr_id TEXT NOT NULL,"
     " prev_hash BLOB NOT NULL,"
     " hash BLOB NOT NULL);",
+    /* 1 -> 2: API keys of the REST server. Only SHA-256 of the secret is
+     * kept. seq gives the creation order; the UNIQUE constraints index the
+     * lookups by id (every request) and by name. */
+    "CREATE TABLE apikeys ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id TEXT UNIQUE NOT NULL,"
+    " name TEXT UNIQUE NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " all_tokens INTEGER NOT NULL,"
+    " tokens TEXT NOT NULL,"
+    " hash BLOB NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " revoked_ms INTEGER NOT NULL DEFAULT 0);",
 };
 
 /*
@@ -513,12 +538,13 @@ classify(sqlite3 *db, int64_t *version)
     }
     rv = query_int(db,
                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                   " AND name IN ('tokens', 'objects', 'audit')",
+                   " AND name IN ('tokens', 'objects', 'audit', 'apikeys')",
                    &ntables);
     if (rv != FH_OK) {
         goto out;
     }
-    if (ntables != 3) {
+    /* version 1 has three of them, version 2 adds apikeys */
+    if (ntables != (ver >= 2 ? 4 : 3)) {
         rv = FH_E_STORE_CORRUPT;
         goto out;
     }
@@ -837,6 +863,9 @@ sq_close(void *priv)
         }
         (void)sqlite3_close_v2(sq->db);
     }
+    if (sq->shm_map != NULL) {
+        (void)munmap((void *)(uintptr_t)sq->shm_map, FHI_SQLITE_SHM_HDR);
+    }
     if (sq->shm_tried && sq->shm_fd >= 0) {
         close(sq->shm_fd); /* only now: see shm_fd in sqlite-int.h */
     }
@@ -847,45 +876,66 @@ sq_close(void *priv)
  * PRAGMA data_version changes when another connection commits (SQLite file
  * format docs); our own commits do not change it, and the core invalidates
  * what it changes itself. The query takes file locks (several syscalls), so
- * it is skipped while the WAL-index header in the shared -shm file (one
- * pread) is byte-for-byte what it was at the last query: every commit, ours
- * or another process's, rewrites that header. A torn read only costs an
- * extra query; without the header every call queries.
+ * it is skipped while the WAL-index header in the shared -shm file is word
+ * for word what it was at the last query: every commit, ours or another
+ * process's, rewrites that header (its change counter iChange at least)
+ * before the writer lets go of the write lock, so a header that has not
+ * changed means no commit since. The header is read through a read-only
+ * shared mapping of the -shm file, one acquire load per word: no system
+ * call per operation, and a commit another process made before we look is
+ * seen (the mapping is the page SQLite itself writes). A torn read (a
+ * header being rewritten) only costs an extra query. The mapping cannot
+ * fault: SQLite truncates the -shm file only when it opens it with no other
+ * connection attached, and ours stays attached until sq_close, which unmaps
+ * first. Without the mapping every call queries.
  */
 static void
-open_shm(struct fhi_sqlite *sq)
+map_shm(struct fhi_sqlite *sq)
 {
     struct stat st;
+    void *p;
 
-    sq->shm_tried = true;
-    sq->shm_fd = -1;
-    if (sq->shm_path == NULL) {
-        return;
+    if (!sq->shm_tried) {
+        sq->shm_tried = true;
+        sq->shm_fd = sq->shm_path != NULL
+                         ? open(sq->shm_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+                         : -1;
+        /* not closed here even when unusable: that would drop SQLite's locks */
     }
-    sq->shm_fd = open(sq->shm_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    /* not closed here even when unusable: that would drop SQLite's locks */
-    sq->shm_ok = sq->shm_fd >= 0 && fstat(sq->shm_fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (sq->shm_fd < 0 || fstat(sq->shm_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_size < FHI_SQLITE_SHM_HDR) {
+        return; /* not there yet (or never): the next call tries the mapping again */
+    }
+    p = mmap(NULL, FHI_SQLITE_SHM_HDR, PROT_READ, MAP_SHARED, sq->shm_fd, 0);
+    if (p != MAP_FAILED) {
+        sq->shm_map = p;
+    }
 }
 
 static fh_rv
 sq_generation(void *priv, uint64_t *out)
 {
     struct fhi_sqlite *sq = priv;
-    uint8_t hdr[FHI_SQLITE_SHM_HDR];
-    bool have_hdr;
+    uint32_t hdr[FHI_SQLITE_SHM_HDR / 4];
+    bool same = true;
     int64_t v = 0;
     fh_rv rv;
 
     if (sq == NULL || out == NULL) {
         return FH_E_ARGS;
     }
-    if (!sq->shm_tried) {
-        open_shm(sq);
+    if (sq->shm_map == NULL) {
+        map_shm(sq);
     }
-    have_hdr = sq->shm_ok && pread(sq->shm_fd, hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr);
-    if (have_hdr && sq->gen_valid && memcmp(hdr, sq->shm_hdr, sizeof(hdr)) == 0) {
-        *out = sq->gen;
-        return FH_OK;
+    if (sq->shm_map != NULL) {
+        for (size_t i = 0; i < FHI_SQLITE_SHM_HDR / 4; i++) {
+            hdr[i] = __atomic_load_n(&sq->shm_map[i], __ATOMIC_ACQUIRE);
+            same = same && hdr[i] == sq->shm_hdr[i];
+        }
+        if (same && sq->gen_valid) {
+            *out = sq->gen;
+            return FH_OK;
+        }
     }
     rv = fhi_sqlite_enter(sq);
     if (rv == FH_OK) {
@@ -897,10 +947,10 @@ sq_generation(void *priv, uint64_t *out)
     }
     /* the header was read before the query: a commit in between is seen
      * by the next call */
-    if (have_hdr) {
+    if (sq->shm_map != NULL) {
         memcpy(sq->shm_hdr, hdr, sizeof(hdr));
     } else {
-        memset(sq->shm_hdr, 0, sizeof(hdr)); /* never matches a live header */
+        memset(sq->shm_hdr, 0, sizeof(sq->shm_hdr)); /* unused without the mapping */
     }
     sq->gen = (uint64_t)v;
     sq->gen_valid = true;
@@ -1024,4 +1074,9 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .audit_last = fhi_sqlite_audit_last,
     .audit_append = fhi_sqlite_audit_append,
     .audit_list = fhi_sqlite_audit_list,
+    .apikey_insert = fhi_sqlite_apikey_insert,
+    .apikey_get = fhi_sqlite_apikey_get,
+    .apikey_get_by_name = fhi_sqlite_apikey_get_by_name,
+    .apikey_revoke = fhi_sqlite_apikey_revoke,
+    .apikey_list = fhi_sqlite_apikey_list,
 };

@@ -96,4 +96,8 @@ void t_neg_eddsa_params(void **state);
 void t_xcheck_ours(void **state);
 void t_xcheck_theirs(void **state);
 
+void t_der_generated(void **state);
+void t_der_openssl_keys(void **state);
+void t_der_small_scalar(void **state);
+
 #endif /* FERROHSM_TESTS_UNIT_BACKEND_TEST_SOFT_H */

@@ -1272,6 +1272,9 @@ main(void)
         cmocka_unit_test(t_neg_eddsa_params),
         cmocka_unit_test(t_xcheck_ours),
         cmocka_unit_test(t_xcheck_theirs),
+        cmocka_unit_test(t_der_generated),
+        cmocka_unit_test(t_der_openssl_keys),
+        cmocka_unit_test(t_der_small_scalar),
     };
 
     return cmocka_run_group_tests_name("backend-soft", tests, group_setup, group_teardown);

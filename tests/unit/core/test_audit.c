@@ -5,9 +5,12 @@
  */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core-int.h" /* fhi_audit_batched */
 
 #define WRONG_PIN "wrong-pin-9999"
 
@@ -257,6 +260,139 @@ tamper_insert_forged(void **state)
                       7);
 }
 
+/*
+ * Queued records from several threads at once (the ring wraps several
+ * times, batches are written by the writer thread or, with threads
+ * forbidden, by the queueing threads): every record is there once, with its
+ * own thread's correlation id and actor, each thread's in the order it made
+ * them, sequence numbers dense, and the chain verifies.
+ */
+#define Q_THREADS 4
+#define Q_PER_THREAD 700
+
+struct q_arg {
+    fh_ctx *ctx;
+    int id;
+};
+
+static void *
+q_worker(void *p)
+{
+    struct q_arg *a = p;
+    char corr[32], principal[32], object[32];
+
+    snprintf(corr, sizeof(corr), "corr-%d", a->id);
+    snprintf(principal, sizeof(principal), "apikey:t%d", a->id);
+    fh_audit_set_thread_context(corr, principal);
+    for (int i = 0; i < Q_PER_THREAD; i++) {
+        snprintf(object, sizeof(object), "obj-%d-%d", a->id, i);
+        fhi_audit_batched(a->ctx, "token:t/user", "sign", object, FH_OK);
+    }
+    fh_audit_clear_thread_context();
+    return NULL;
+}
+
+struct q_check {
+    int64_t expect_seq;
+    int next[Q_THREADS]; /* next index expected from each thread */
+    size_t n;
+    bool bad;
+};
+
+static fh_rv
+q_collect(void *arg, const struct fh_store_audit *r)
+{
+    struct q_check *c = arg;
+    int t = -1, i = -1;
+
+    if (r->seq != c->expect_seq++) {
+        c->bad = true;
+    }
+    if (strcmp(r->operation, "sign") != 0) {
+        return FH_OK; /* set-up records */
+    }
+    if (sscanf(r->object, "obj-%d-%d", &t, &i) != 2 || t < 0 || t >= Q_THREADS ||
+        i != c->next[t]) {
+        c->bad = true;
+        return FH_OK;
+    }
+    {
+        char corr[32], actor[64];
+
+        snprintf(corr, sizeof(corr), "corr-%d", t);
+        snprintf(actor, sizeof(actor), "apikey:t%d(token:t/user)", t);
+        if (strcmp(r->corr_id, corr) != 0 || strcmp(r->actor, actor) != 0) {
+            c->bad = true;
+        }
+    }
+    c->next[t]++;
+    c->n++;
+    return FH_OK;
+}
+
+static void
+queue_threads_run(struct th_env *e)
+{
+    pthread_t th[Q_THREADS];
+    struct q_arg args[Q_THREADS];
+    struct q_check c;
+    struct fh_audit_verify_result res;
+
+    for (int i = 0; i < Q_THREADS; i++) {
+        args[i].ctx = e->ctx;
+        args[i].id = i;
+        assert_int_equal(pthread_create(&th[i], NULL, q_worker, &args[i]), 0);
+    }
+    for (int i = 0; i < Q_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    }
+    memset(&c, 0, sizeof(c));
+    c.expect_seq = 1;
+    assert_int_equal(fh_audit_list(e->ctx, 1, 0, q_collect, &c), FH_OK);
+    assert_false(c.bad);
+    assert_int_equal(c.n, (size_t)Q_THREADS * Q_PER_THREAD);
+    assert_int_equal(fh_audit_verify(e->ctx, &res), FH_OK);
+    assert_int_equal(res.records, c.expect_seq - 1);
+}
+
+static void
+queue_threads(void **state)
+{
+    queue_threads_run(*state);
+}
+
+static void
+queue_threads_no_writer(void **state)
+{
+    struct th_env *e = *state;
+
+    fh_ctx_forbid_threads(e->ctx);
+    queue_threads_run(e);
+}
+
+/* Records still queued when the context is freed are written by fh_ctx_free. */
+static void
+queue_written_at_free(void **state)
+{
+    struct th_env *e = *state;
+    struct q_check c;
+
+    for (int i = 0; i < 10; i++) {
+        char object[32];
+
+        snprintf(object, sizeof(object), "obj-0-%d", i);
+        fh_audit_set_thread_context("corr-0", "apikey:t0");
+        fhi_audit_batched(e->ctx, "token:t/user", "sign", object, FH_OK);
+        fh_audit_clear_thread_context();
+    }
+    th_reopen(e);
+    memset(&c, 0, sizeof(c));
+    c.expect_seq = 1;
+    assert_int_equal(fh_audit_list(e->ctx, 1, 0, q_collect, &c), FH_OK);
+    assert_false(c.bad);
+    assert_int_equal(c.n, 10);
+}
+
 int
 main(void)
 {
@@ -264,7 +400,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(records_of_operations), T(no_pin_in_store_file), T(tamper_update_result),
         T(tamper_update_time),    T(tamper_delete_middle), T(tamper_swap_records),
-        T(tamper_reorder_seq),    T(tamper_insert_forged),
+        T(tamper_reorder_seq),    T(tamper_insert_forged), T(queue_threads),
+        T(queue_threads_no_writer), T(queue_written_at_free),
     };
 #undef T
 

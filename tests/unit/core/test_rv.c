@@ -81,7 +81,9 @@ codes_are_stable(void **state)
     assert_int_equal(FH_E_STORE_VERSION, 17);
     assert_int_equal(FH_E_AUDIT_BROKEN, 48);
     assert_int_equal(FH_E_USER_PIN_NOT_INITIALIZED, 59);
-    assert_int_equal(FH_RV_COUNT, FH_E_USER_PIN_NOT_INITIALIZED + 1);
+    assert_int_equal(FH_E_AUTH_FAILED, 60);
+    assert_int_equal(FH_E_PERMISSION_DENIED, 61);
+    assert_int_equal(FH_RV_COUNT, FH_E_PERMISSION_DENIED + 1);
     assert_string_equal(fh_rv_str(FH_OK), "ok");
     assert_string_equal(fh_rv_str(FH_E_PIN_INCORRECT), "pin_incorrect");
 }

@@ -68,5 +68,7 @@ int
 st_run_record_tests(void);
 int
 st_run_file_tests(void);
+int
+st_run_apikey_tests(void); /* test_sqlite_apikeys.c */
 
 #endif /* FERROHSM_TESTS_UNIT_STORE_STORE_TEST_H */

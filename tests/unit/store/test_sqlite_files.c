@@ -271,6 +271,7 @@ static void
 test_newer_version(void **state)
 {
     struct st_env e;
+    char sql[64];
     void *s;
 
     (void)state;
@@ -280,10 +281,12 @@ test_newer_version(void **state)
     assert_rejected_unchanged(e.path, FH_E_STORE_VERSION, FH_E_STORE_VERSION);
 
     /* a store opened while a newer FerroHSM migrates it: health says so */
-    raw_exec(e.path, "PRAGMA user_version = 1;");
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", FHI_SQLITE_SCHEMA_VERSION);
+    raw_exec(e.path, sql);
     s = st_open(e.path, 0);
     assert_int_equal(ST_OPS->health(s), FH_OK);
-    raw_exec(e.path, "PRAGMA user_version = 2;");
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", FHI_SQLITE_SCHEMA_VERSION + 1);
+    raw_exec(e.path, sql);
     assert_int_equal(ST_OPS->health(s), FH_E_STORE_VERSION);
     st_close(s);
     st_env_fini(&e);
