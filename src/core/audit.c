@@ -351,6 +351,30 @@ fhi_audit_flush(fh_ctx *ctx)
     pthread_mutex_unlock(&ctx->audit_wlock);
 }
 
+/*
+ * A session ended. Without a writer thread, its records are written now.
+ * With one, they are left to it: it writes them within FHI_AUDIT_DELAY_MS
+ * (or as soon as a batch fills), and fh_ctx_free and every read of the log
+ * write them at once; so a server that opens a session per request does
+ * not wait for the store's fsync on every request.
+ */
+void
+fhi_audit_session_closed(fh_ctx *ctx)
+{
+    struct fhi_audit *a = ctx->audit;
+    bool writer;
+
+    if (a == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&ctx->audit_qlock);
+    writer = a->thr_running && a->thr_pid == getpid();
+    pthread_mutex_unlock(&ctx->audit_qlock);
+    if (!writer) {
+        fhi_audit_flush(ctx);
+    }
+}
+
 /* A full (or FHI_AUDIT_DELAY_MS old) batch, by the thread that completed it. */
 static void
 flush_batch(fh_ctx *ctx)

@@ -101,6 +101,8 @@ void fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation,
                        const char *object, fh_rv result);
 /* Write every queued record now. */
 void fhi_audit_flush(fh_ctx *ctx);
+/* A session closed: write the queue now unless the writer thread will. */
+void fhi_audit_session_closed(fh_ctx *ctx);
 /* Audit state of a new context (fh_ctx_new), after its locks exist. */
 fh_rv fhi_audit_init(fh_ctx *ctx);
 /* Flush, close the audit connection and free the state; NULL state is fine. */

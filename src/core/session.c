@@ -79,7 +79,7 @@ fh_session_close(fh_session *s)
     for (int k = 1; k < FH_OP_KIND_COUNT; k++) {
         op_end(s, (enum fh_op_kind)k);
     }
-    fhi_audit_flush(tok->ctx);
+    fhi_audit_session_closed(tok->ctx);
     pthread_mutex_lock(&tok->lock);
     fhi_session_drop_objects_locked(tok, s);
     for (size_t i = 0; i < tok->n_sessions; i++) {

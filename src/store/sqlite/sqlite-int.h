@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include <sqlite3.h>
 
 #include "ferrohsm/store.h"
@@ -91,6 +93,22 @@ enum fhi_sq_txn {
 };
 
 /* The priv of fh_store_sqlite_ops; the core allocates it zeroed. */
+/* A file of ours held open by fdreg.c (see there why nothing is closed early). */
+struct fhi_fdkey {
+    dev_t dev;
+    ino_t ino;
+    bool set;
+};
+
+/*
+ * Hand fd (of the database or -shm file) to the registry and take one
+ * reference on its file; false when that failed (the descriptor is then
+ * left open, never closed). fhi_fdreg_release drops the reference; the
+ * file's descriptors are closed when its last reference goes.
+ */
+bool fhi_fdreg_keep(int fd, struct fhi_fdkey *key);
+void fhi_fdreg_release(struct fhi_fdkey *key);
+
 struct fhi_sqlite {
     sqlite3 *db;
     sqlite3_stmt *stmt[FHI_SQ_STMT_COUNT];
@@ -98,9 +116,9 @@ struct fhi_sqlite {
     fh_rv txn_rv; /* why the transaction was aborted */
     int busy_ms;
     char *shm_path;       /* "<db>-shm": the WAL index */
-    int shm_fd;           /* read-only, open until after sqlite3_close: closing
-                           * any descriptor of a file drops this process's
-                           * POSIX locks on it, SQLite's included; -1 if none */
+    int shm_fd;           /* read-only; owned by fdreg.c once shm_key is set */
+    struct fhi_fdkey shm_key;
+    struct fhi_fdkey db_key; /* check_file's descriptor of the database file */
     bool shm_tried;
     const uint32_t *shm_map; /* read-only shared mapping of the header, or NULL */
     uint32_t shm_hdr[FHI_SQLITE_SHM_HDR / 4]; /* header seen at the last generation query */

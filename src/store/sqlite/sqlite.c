@@ -426,7 +426,7 @@ errno_rv(int err, unsigned flags)
  * at its header before SQLite does. *empty tells whether it has no bytes yet.
  */
 static fh_rv
-check_file(const char *path, unsigned flags, bool *empty)
+check_file(const char *path, unsigned flags, bool *empty, struct fhi_fdkey *key)
 {
     static const char magic[16] = "SQLite format 3"; /* with its NUL: 16 bytes */
     const int oflags = O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -491,8 +491,10 @@ check_file(const char *path, unsigned flags, bool *empty)
         rv = FH_E_STORE_FOREIGN;
     }
 out:
+    /* never close(2) it here: another connection of this process may hold
+     * SQLite's locks on this file (fdreg.c); sq_close lets go of it */
     if (fd >= 0) {
-        close(fd);
+        (void)fhi_fdreg_keep(fd, key);
     }
     return rv;
 }
@@ -783,7 +785,7 @@ sq_open(void *priv, const char *location, unsigned flags)
     memset(sq, 0, sizeof *sq);
     sq->busy_ms = busy_ms_from_env();
 
-    rv = check_file(location, flags, &empty);
+    rv = check_file(location, flags, &empty, &sq->db_key);
     if (rv != FH_OK) {
         goto out;
     }
@@ -866,9 +868,10 @@ sq_close(void *priv)
     if (sq->shm_map != NULL) {
         (void)munmap((void *)(uintptr_t)sq->shm_map, FHI_SQLITE_SHM_HDR);
     }
-    if (sq->shm_tried && sq->shm_fd >= 0) {
-        close(sq->shm_fd); /* only now: see shm_fd in sqlite-int.h */
-    }
+    /* after sqlite3_close: the descriptors go when no connection of this
+     * process is left on the file (fdreg.c) */
+    fhi_fdreg_release(&sq->shm_key);
+    fhi_fdreg_release(&sq->db_key);
     memset(sq, 0, sizeof *sq);
 }
 
@@ -900,7 +903,10 @@ map_shm(struct fhi_sqlite *sq)
         sq->shm_fd = sq->shm_path != NULL
                          ? open(sq->shm_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
                          : -1;
-        /* not closed here even when unusable: that would drop SQLite's locks */
+        /* never closed by us: fdreg.c closes it with the file's last connection */
+        if (sq->shm_fd >= 0) {
+            (void)fhi_fdreg_keep(sq->shm_fd, &sq->shm_key);
+        }
     }
     if (sq->shm_fd < 0 || fstat(sq->shm_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
         st.st_size < FHI_SQLITE_SHM_HDR) {

@@ -554,6 +554,67 @@ test_two_processes(void **state)
     st_env_fini(&e);
 }
 
+/* A child process: open the store afresh, find token label, close. */
+static int
+child_sees_token(const char *path, const char *label)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    if (pid == 0) {
+        struct fh_store_token t = {0};
+        fh_rv rv = FH_E_GENERAL;
+        void *s = calloc(1, ST_OPS->priv_size);
+
+        if (s != NULL && ST_OPS->open(s, path, 0) == FH_OK) {
+            rv = ST_OPS->token_get(s, label, &t);
+            fh_store_token_clear(&t);
+        }
+        if (s != NULL) {
+            ST_OPS->close(s); /* the last connection would checkpoint and drop the WAL */
+        }
+        _exit(rv == FH_OK ? 0 : 1);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Opening and closing a second connection in this process must not drop
+ * the first one's file locks (POSIX locks belong to the process: closing
+ * any descriptor of the file drops them all). If it did, another process
+ * closing its connection would think it the last one, checkpoint and delete
+ * the WAL, and what the first connection wrote afterwards would go into the
+ * unlinked WAL, never seen by anyone else.
+ */
+static void
+test_second_connection_keeps_locks(void **state)
+{
+    struct st_env e;
+    char wal[600];
+    uint64_t gen = 0;
+    void *s1, *s2;
+
+    (void)state;
+    st_env_init(&e);
+    (void)snprintf(wal, sizeof wal, "%s-wal", e.path);
+    s1 = st_open(e.path, FH_STORE_CREATE);
+    (void)st_token(s1, "before");
+    assert_int_equal(ST_OPS->generation(s1, &gen), FH_OK); /* maps the -shm header */
+    for (int i = 0; i < 3; i++) {
+        s2 = st_open(e.path, 0);
+        assert_int_equal(ST_OPS->generation(s2, &gen), FH_OK);
+        st_close(s2);
+    }
+    assert_int_equal(child_sees_token(e.path, "before"), 0);
+    assert_true(st_file_exists(wal)); /* s1 is still open: nobody may remove it */
+    (void)st_token(s1, "after");
+    assert_int_equal(child_sees_token(e.path, "after"), 0);
+    st_close(s1);
+    st_env_fini(&e);
+}
+
 static fh_rv
 count_token(void *arg, const struct fh_store_token *t)
 {
@@ -661,6 +722,7 @@ st_run_file_tests(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_flipped_byte),
         cmocka_unit_test(test_two_processes),
+        cmocka_unit_test(test_second_connection_keeps_locks),
         cmocka_unit_test(test_concurrent_create),
         cmocka_unit_test(test_quick_check_10k),
     };
