@@ -16,6 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ferrohsm/describe.h"
+
+#include "codec.h"
+
+#define USAGE_WORD_MAX 16 /* longer than any usage word */
+
 static const char help_name[] = "help";
 
 void
@@ -243,100 +249,24 @@ cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return FH_OK;
 }
 
-static int
-hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 fh_rv
 cli_hex_decode(const char *s, uint8_t **out, size_t *len)
 {
-    uint8_t *buf;
-    size_t n = 0, slen;
+    /* the CLI's spelling: "0x" prefix and ':' separators allowed (docs/cli.md) */
+    fh_rv rv = fh_codec_hex_decode(s, FH_HEX_PREFIX | FH_HEX_COLONS, out, len);
 
-    if (s == NULL || out == NULL || len == NULL) {
-        return FH_E_ARGS;
-    }
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-    }
-    slen = strlen(s);
-    if (slen == 0) {
-        *out = NULL;
-        *len = 0;
-        return FH_OK;
-    }
-    buf = malloc(slen / 2 + 1);
-    if (buf == NULL) {
-        return FH_E_NOMEM;
-    }
-    for (size_t i = 0; i < slen;) {
-        int hi, lo;
-
-        if (s[i] == ':' && n > 0 && i + 1 < slen && s[i + 1] != ':') {
-            i++;
-            continue;
-        }
-        if (i + 1 >= slen) {
-            free(buf);
-            return FH_E_ARGS;
-        }
-        hi = hex_nibble(s[i]);
-        lo = hex_nibble(s[i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(buf);
-            return FH_E_ARGS;
-        }
-        buf[n++] = (uint8_t)(hi << 4 | lo);
-        i += 2;
-    }
-    *out = buf;
-    *len = n;
-    return FH_OK;
+    return rv == FH_E_DATA_INVALID ? FH_E_ARGS : rv; /* a bad argument: exit 2 */
 }
 
 char *
 cli_hex_encode(const uint8_t *p, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
-    char *s;
-
-    if (n > (SIZE_MAX - 1) / 2) {
-        return NULL;
-    }
-    s = malloc(2 * n + 1);
-    if (s == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 0x0f];
-    }
-    s[2 * n] = '\0';
-    return s;
+    return fh_codec_hex_encode(p, n);
 }
 
 fh_rv
 cli_parse_usage(const char *s, unsigned *mask, const char **bad, size_t *bad_len)
 {
-    static const struct {
-        const char *word;
-        unsigned bit;
-    } words[] = {
-        {"sign", CLI_USE_SIGN},       {"verify", CLI_USE_VERIFY}, {"encrypt", CLI_USE_ENCRYPT},
-        {"decrypt", CLI_USE_DECRYPT}, {"wrap", CLI_USE_WRAP},     {"unwrap", CLI_USE_UNWRAP},
-        {"derive", CLI_USE_DERIVE},
-    };
     unsigned m = 0;
     const char *p = s;
 
@@ -346,11 +276,14 @@ cli_parse_usage(const char *s, unsigned *mask, const char **bad, size_t *bad_len
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        char word[USAGE_WORD_MAX];
         unsigned bit = 0;
 
-        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-            if (strlen(words[i].word) == n && memcmp(words[i].word, p, n) == 0) {
-                bit = words[i].bit;
+        if (n < sizeof(word)) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            if (fh_usage_from_word(word, &bit) != FH_OK) {
+                bit = 0;
             }
         }
         if (bit == 0 || (m & bit) != 0) {

@@ -7,7 +7,7 @@
  * error messages are uniform. Only long options exist ("--name VALUE" or
  * "--name=VALUE"), plus "-h" for "--help"; "--" ends the options.
  *
- * Depends on libc only (no libferrohsm symbols), so unit tests link it alone.
+ * Depends on libc and, for the usage words, on libferrohsm's describe.h.
  */
 #ifndef FERROHSM_CLI_ARGS_H
 #define FERROHSM_CLI_ARGS_H
@@ -86,24 +86,17 @@ fh_rv cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /*
  * Hex string (even number of digits, either case, optional "0x" prefix, ':'
  * allowed between bytes) into a malloc'ed buffer. An empty string gives
- * *out NULL, *len 0. FH_E_ARGS for invalid input, FH_E_NOMEM.
+ * *out NULL, *len 0. FH_E_ARGS for invalid input, FH_E_NOMEM. The CLI's
+ * options of fh_codec_hex_decode (src/common/codec.h).
  */
 fh_rv cli_hex_decode(const char *s, uint8_t **out, size_t *len);
 
 /* Lowercase hex of p[0..n) as a malloc'ed string; NULL on allocation failure. */
 char *cli_hex_encode(const uint8_t *p, size_t n);
 
-/* Key usage bits of --usage. */
-#define CLI_USE_SIGN 0x01u
-#define CLI_USE_VERIFY 0x02u
-#define CLI_USE_ENCRYPT 0x04u
-#define CLI_USE_DECRYPT 0x08u
-#define CLI_USE_WRAP 0x10u
-#define CLI_USE_UNWRAP 0x20u
-#define CLI_USE_DERIVE 0x40u
-
 /*
- * Comma list of sign,verify,encrypt,decrypt,wrap,unwrap,derive into a mask.
+ * Comma list of sign,verify,encrypt,decrypt,wrap,unwrap,derive into a mask
+ * of FH_USAGE_* bits (the words of fh_usage_from_word, describe.h).
  * Empty items, unknown words and repeats are errors (FH_E_ARGS); on error
  * *bad points to the offending item inside s (not NUL-terminated at its end;
  * *bad_len gives its length).

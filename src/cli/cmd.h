@@ -41,4 +41,9 @@ int cmd_audit_verify(int argc, char **argv);
 /* cmd_mech.c */
 int cmd_mechanisms(int argc, char **argv);
 
+/* cmd_apikey.c */
+int cmd_apikey_create(int argc, char **argv);
+int cmd_apikey_list(int argc, char **argv);
+int cmd_apikey_revoke(int argc, char **argv);
+
 #endif /* FERROHSM_CLI_CMD_H */

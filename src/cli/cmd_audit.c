@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ferrohsm/ferrohsm.h"
 
 #include "args.h"
 #include "exit.h"
 #include "json.h"
+#include "remote.h"
 #include "target.h"
 
 static const struct cli_optdef list_opts[] = {
@@ -45,67 +45,22 @@ static const struct cli_spec verify_spec = {
     verify_opts,
 };
 
-/* ISO 8601 UTC with milliseconds: 2025-01-31T12:34:56.789Z */
-static void
-format_time(int64_t ms, char *buf, size_t len)
-{
-    time_t secs = (time_t)(ms / 1000);
-    int frac = (int)(ms % 1000);
-    struct tm tm;
-
-    if (frac < 0) {
-        frac += 1000;
-        secs -= 1;
-    }
-    if (gmtime_r(&secs, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        snprintf(buf, len, "@%" PRId64 "ms", ms);
-        return;
-    }
-    snprintf(buf + strlen(buf), len - strlen(buf), ".%03dZ", frac);
-}
-
 struct collect {
     json_t *arr;
     int ok;
 };
 
-static const char *
-nz(const char *s)
-{
-    return s != NULL ? s : "";
-}
-
+/* One record as `audit list --json` shows it (the REC of GET /v1/audit). */
 static fh_rv
 collect_cb(void *arg, const struct fh_store_audit *r)
 {
     struct collect *c = arg;
-    json_t *o = json_object();
-    char when[40];
 
-    if (o == NULL || json_array_append_new(c->arr, o) != 0) {
+    if (json_array_append_new(c->arr, fh_shape_audit(r)) != 0) {
         c->ok = 0;
         return FH_E_NOMEM;
     }
-    format_time(r->time_ms, when, sizeof(when));
-    cli_json_set(o, "seq", json_integer(r->seq), &c->ok);
-    cli_json_set(o, "time", json_string(when), &c->ok);
-    cli_json_set(o, "time_ms", json_integer(r->time_ms), &c->ok);
-    cli_json_set(o, "actor", cli_json_text((const uint8_t *)nz(r->actor), strlen(nz(r->actor))),
-                 &c->ok);
-    cli_json_set(o, "front", cli_json_text((const uint8_t *)nz(r->front), strlen(nz(r->front))),
-                 &c->ok);
-    cli_json_set(o, "operation",
-                 cli_json_text((const uint8_t *)nz(r->operation), strlen(nz(r->operation))),
-                 &c->ok);
-    cli_json_set(o, "object", cli_json_text((const uint8_t *)nz(r->object), strlen(nz(r->object))),
-                 &c->ok);
-    cli_json_set(o, "result", cli_json_text((const uint8_t *)nz(r->result), strlen(nz(r->result))),
-                 &c->ok);
-    cli_json_set(o, "corr_id",
-                 cli_json_text((const uint8_t *)nz(r->corr_id), strlen(nz(r->corr_id))), &c->ok);
-    cli_json_set(o, "prev_hash", cli_json_hex(r->prev_hash, FH_AUDIT_HASH_LEN), &c->ok);
-    cli_json_set(o, "hash", cli_json_hex(r->hash, FH_AUDIT_HASH_LEN), &c->ok);
-    return c->ok ? FH_OK : FH_E_NOMEM;
+    return FH_OK;
 }
 
 static int
@@ -141,6 +96,26 @@ print_text(const char *cmd, json_t *arr)
     return 0;
 }
 
+static int
+local_list(const char *cmd, int64_t from, uint64_t limit, fh_ctx **ctx, struct collect *c)
+{
+    int code = cli_ctx_open(cmd, false, ctx);
+    fh_rv rv;
+
+    if (code != 0) {
+        return code;
+    }
+    c->arr = json_array();
+    if (c->arr == NULL) {
+        return cli_fail(cmd, FH_E_NOMEM, NULL);
+    }
+    rv = fh_audit_list(*ctx, from, (size_t)limit, collect_cb, c);
+    if (rv != FH_OK) {
+        return cli_fail(cmd, rv, " (%s)", fh_ctx_store_location(*ctx));
+    }
+    return 0;
+}
+
 int
 cmd_audit_list(int argc, char **argv)
 {
@@ -151,7 +126,6 @@ cmd_audit_list(int argc, char **argv)
     const char *from_s, *limit_s;
     uint64_t from = 1, limit = 0;
     int code;
-    fh_rv rv;
 
     code = cli_args_parse(&list_spec, argc, argv, &a);
     if (code != 0) {
@@ -166,18 +140,12 @@ cmd_audit_list(int argc, char **argv)
     if (limit_s != NULL && cli_parse_u64(limit_s, 1, SIZE_MAX, &limit) != FH_OK) {
         return cli_usage_error(cmd, false, "--limit must be a number >= 1, not '%s'", limit_s);
     }
-    code = cli_ctx_open(cmd, false, &ctx);
+    if (cli_remote_on()) {
+        code = cli_remote_audit_list(cmd, (int64_t)from, limit, &c.arr);
+    } else {
+        code = local_list(cmd, (int64_t)from, limit, &ctx, &c);
+    }
     if (code != 0) {
-        return code;
-    }
-    c.arr = json_array();
-    if (c.arr == NULL) {
-        code = cli_fail(cmd, FH_E_NOMEM, NULL);
-        goto out;
-    }
-    rv = fh_audit_list(ctx, (int64_t)from, (size_t)limit, collect_cb, &c);
-    if (rv != FH_OK) {
-        code = cli_fail(cmd, rv, " (%s)", fh_ctx_store_location(ctx));
         goto out;
     }
     if (cli_flag(&a, "json")) {
@@ -200,18 +168,24 @@ cmd_audit_verify(int argc, char **argv)
     struct fh_audit_verify_result res;
     fh_ctx *ctx = NULL;
     int code;
-    fh_rv rv;
+    fh_rv rv = FH_OK;
 
     code = cli_args_parse(&verify_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
-    code = cli_ctx_open(cmd, false, &ctx);
-    if (code != 0) {
-        return code;
-    }
     memset(&res, 0, sizeof(res));
-    rv = fh_audit_verify(ctx, &res);
+    if (cli_remote_on()) {
+        code = cli_remote_audit_verify(cmd, &rv, &res);
+    } else {
+        code = cli_ctx_open(cmd, false, &ctx);
+        if (code == 0) {
+            rv = fh_audit_verify(ctx, &res);
+        }
+    }
+    if (code != 0) {
+        goto out;
+    }
     if (rv == FH_OK) {
         printf("audit log verified: %" PRIu64 " records\n", res.records);
     } else if (rv == FH_E_AUDIT_BROKEN) {
@@ -221,6 +195,7 @@ cmd_audit_verify(int argc, char **argv)
     } else {
         code = cli_fail(cmd, rv, " (%s)", fh_ctx_store_location(ctx));
     }
+out:
     fh_ctx_free(ctx);
     return code;
 }

@@ -2,7 +2,8 @@
 /*
  * cmd_crypto.c - `ferrohsm sign|verify|encrypt|decrypt`.
  *
- * Mechanism parameters are built here from options (PKCS#11 v3.0 Current
+ * Mechanism parameters are read here from options and built by libferrohsm
+ * (mparams.h, as the REST server builds them; PKCS#11 v3.0 Current
  * Mechanisms §2.1.8 PSS, §2.1.9 OAEP, §2.14 AES CTR/GCM); the core and the
  * backend validate them. Options that mean nothing for the chosen mechanism
  * (--iv with RSA, --aad without GCM...) are usage errors rather than silently
@@ -23,26 +24,23 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/bn.h>
-#include <openssl/ecdsa.h>
 
 #include "ferrohsm/ferrohsm.h"
 
 #include "args.h"
 #include "exit.h"
 #include "io.h"
-#include "keytype.h"
+#include "json.h"
 #include "op.h"
+#include "remote.h"
 #include "target.h"
 
 #define SIG_MAX ((size_t)64 << 10) /* a signature file: far above RSA-4096's 512 bytes */
 #define AAD_MAX CLI_SINGLE_PART_MAX
-#define IV_MAX 128
+#define IV_MAX FH_MPARAMS_IV_MAX
 
 #define OPT_TOKEN                                                                                  \
     {                                                                                              \
@@ -167,81 +165,14 @@ static const struct cli_spec decrypt_spec = {
 
 /* ---- mechanism parameters ---- */
 
-struct hash_alg {
-    const char *name;
-    CK_MECHANISM_TYPE mech;
-    CK_RSA_PKCS_MGF_TYPE mgf;
-    CK_ULONG len;
-};
-
-static const struct hash_alg hashes[] = {
-    {"sha1", CKM_SHA_1, CKG_MGF1_SHA1, 20},      {"sha224", CKM_SHA224, CKG_MGF1_SHA224, 28},
-    {"sha256", CKM_SHA256, CKG_MGF1_SHA256, 32}, {"sha384", CKM_SHA384, CKG_MGF1_SHA384, 48},
-    {"sha512", CKM_SHA512, CKG_MGF1_SHA512, 64},
-};
-
-/* The hash a SHAx_RSA_PKCS_PSS mechanism fixes, or NULL. */
-static const struct hash_alg *
-pss_hash(CK_MECHANISM_TYPE m)
-{
-    switch (m) {
-    case CKM_SHA1_RSA_PKCS_PSS: return &hashes[0];
-    case CKM_SHA224_RSA_PKCS_PSS: return &hashes[1];
-    case CKM_SHA256_RSA_PKCS_PSS: return &hashes[2];
-    case CKM_SHA384_RSA_PKCS_PSS: return &hashes[3];
-    case CKM_SHA512_RSA_PKCS_PSS: return &hashes[4];
-    default: return NULL;
-    }
-}
-
-static bool
-is_ecdsa(CK_MECHANISM_TYPE m)
-{
-    return m == CKM_ECDSA || m == CKM_ECDSA_SHA1 || m == CKM_ECDSA_SHA224 ||
-           m == CKM_ECDSA_SHA256 || m == CKM_ECDSA_SHA384 || m == CKM_ECDSA_SHA512;
-}
-
-/* Default IV length of an IV-taking mechanism, 0 for others. */
-static size_t
-iv_default_len(CK_MECHANISM_TYPE m)
-{
-    if (m == CKM_AES_GCM) {
-        return 12;
-    }
-    if (m == CKM_AES_CBC || m == CKM_AES_CBC_PAD || m == CKM_AES_CTR) {
-        return 16;
-    }
-    return 0;
-}
-
 struct mparams {
-    CK_MECHANISM mech;
-    const char *name; /* registry name, for messages */
-    union {
-        CK_RSA_PKCS_PSS_PARAMS pss;
-        CK_RSA_PKCS_OAEP_PARAMS oaep;
-        CK_GCM_PARAMS gcm;
-        CK_AES_CTR_PARAMS ctr;
-        CK_MAC_GENERAL_PARAMS mac_len;
-    } u;
-    uint8_t iv[IV_MAX];
-    size_t iv_len; /* 0: the mechanism takes no IV */
-    bool iv_given; /* --iv was given (else: random / read from input) */
+    struct fh_mparams m; /* the mechanism, its parameters and the IV (mparams.h) */
+    const char *name;    /* registry name, for messages */
+    bool iv_given;       /* --iv was given (else: random / read from input) */
     uint8_t *aad;
     size_t aad_len;
     char what[192]; /* "key K, mechanism M" */
 };
-
-static const struct hash_alg *
-find_hash(const char *name)
-{
-    for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
-        if (strcmp(hashes[i].name, name) == 0) {
-            return &hashes[i];
-        }
-    }
-    return NULL;
-}
 
 static int
 refuse_option(const char *cmd, const struct cli_args *a, const char *opt, const char *only)
@@ -254,21 +185,23 @@ refuse_option(const char *cmd, const struct cli_args *a, const char *opt, const 
 
 /*
  * Everything that only depends on the options: the parameters structure, the
- * IV (when given), the AAD. The IV pointer is wired in by wire_params() once
- * the IV is known.
+ * IV (when given), the AAD. The values are the library's (fh_mparams_set);
+ * the checks and messages are the CLI's. The IV is wired in by
+ * fh_mparams_wire_iv once it is known.
  */
 static int
 build_params(const char *cmd, const struct cli_args *a, CK_MECHANISM_TYPE type, struct mparams *p)
 {
     const char *hash_name = cli_arg(a, "hash");
-    const struct hash_alg *h = NULL;
+    const char *label = cli_arg(a, "oaep-label");
+    struct fh_mparams_in in = {NULL, NULL, 0, NULL, 0, 0};
     int code;
 
-    p->mech.mechanism = type;
+    p->m.mech.mechanism = type;
     p->name = fh_mech_name(type) != NULL ? fh_mech_name(type) : "?";
     if (hash_name != NULL) {
-        h = find_hash(hash_name);
-        if (h == NULL) {
+        in.hash = fh_mparams_hash_find(hash_name);
+        if (in.hash == NULL) {
             return cli_usage_error(cmd, false,
                                    "unknown --hash '%s' (sha1, sha224, sha256, "
                                    "sha384, sha512)",
@@ -285,16 +218,15 @@ build_params(const char *cmd, const struct cli_args *a, CK_MECHANISM_TYPE type, 
         (code = refuse_option(cmd, a, "oaep-label", "RSA_PKCS_OAEP")) != 0) {
         return code;
     }
-    if (type != CKM_RSA_PKCS_OAEP && type != CKM_RSA_PKCS_PSS && hash_name != NULL &&
-        pss_hash(type) == NULL) {
+    if (type != CKM_RSA_PKCS_OAEP && !fh_mparams_is_pss(type) && hash_name != NULL) {
         return cli_usage_error(cmd, true,
                                "--hash applies to RSA_PKCS_OAEP and RSA_PKCS_PSS "
                                "only");
     }
-    p->iv_len = iv_default_len(type);
-    if (p->iv_len == 0 && (code = refuse_option(cmd, a, "iv",
-                                                "AES_CBC, AES_CBC_PAD, AES_CTR "
-                                                "and AES_GCM")) != 0) {
+    p->m.iv_len = fh_mparams_iv_default_len(type);
+    if (p->m.iv_len == 0 && (code = refuse_option(cmd, a, "iv",
+                                                  "AES_CBC, AES_CBC_PAD, AES_CTR "
+                                                  "and AES_GCM")) != 0) {
         return code;
     }
     if (cli_arg(a, "iv") != NULL) {
@@ -309,40 +241,26 @@ build_params(const char *cmd, const struct cli_args *a, CK_MECHANISM_TYPE type, 
             free(iv);
             return cli_usage_error(cmd, false, "--iv must be 1..%d bytes of hex", IV_MAX);
         }
-        if (type == CKM_AES_CTR && len != sizeof(p->u.ctr.cb)) {
+        if (type == CKM_AES_CTR && len != sizeof(p->m.u.ctr.cb)) {
             /* The counter block has a fixed size; other lengths are for the core to judge. */
             free(iv);
             return cli_fail(cmd, FH_E_MECH_PARAM_INVALID, ": AES_CTR needs a 16-byte IV");
         }
-        memcpy(p->iv, iv, len);
-        p->iv_len = len;
+        memcpy(p->m.iv, iv, len);
+        p->m.iv_len = len;
         p->iv_given = true;
         free(iv);
     }
-    if (type == CKM_RSA_PKCS_PSS || pss_hash(type) != NULL) {
-        const struct hash_alg *fixed = pss_hash(type);
-
-        if (fixed != NULL && h != NULL && h != fixed) {
-            return cli_usage_error(cmd, false, "%s fixes the hash to %s", p->name, fixed->name);
-        }
-        h = fixed != NULL ? fixed : (h != NULL ? h : find_hash("sha256"));
-        p->u.pss.hashAlg = h->mech;
-        p->u.pss.mgf = h->mgf;
-        p->u.pss.sLen = h->len; /* salt as long as the hash (RFC 8017 §9.1 recommendation) */
-        p->mech.pParameter = &p->u.pss;
-        p->mech.ulParameterLen = sizeof(p->u.pss);
-    } else if (type == CKM_RSA_PKCS_OAEP) {
-        const char *label = cli_arg(a, "oaep-label");
-
-        h = h != NULL ? h : find_hash("sha256");
-        p->u.oaep.hashAlg = h->mech;
-        p->u.oaep.mgf = h->mgf;
-        p->u.oaep.source = CKZ_DATA_SPECIFIED;
-        p->u.oaep.pSourceData = label != NULL && label[0] != '\0' ? (void *)label : NULL;
-        p->u.oaep.ulSourceDataLen = label != NULL ? strlen(label) : 0;
-        p->mech.pParameter = &p->u.oaep;
-        p->mech.ulParameterLen = sizeof(p->u.oaep);
-    } else if (type == CKM_AES_GCM) {
+    if (fh_mparams_pss_hash(type) != NULL && in.hash != NULL &&
+        in.hash != fh_mparams_pss_hash(type)) {
+        return cli_usage_error(cmd, false, "%s fixes the hash to %s", p->name,
+                               fh_mparams_pss_hash(type)->name);
+    }
+    if (type == CKM_RSA_PKCS_OAEP && label != NULL) {
+        in.oaep_label = (const uint8_t *)label;
+        in.oaep_label_len = strlen(label);
+    }
+    if (type == CKM_AES_GCM) {
         const char *aad = cli_arg(a, "aad"), *tag = cli_arg(a, "tag-bits");
         uint64_t tag_bits = 128;
 
@@ -357,39 +275,12 @@ build_params(const char *cmd, const struct cli_args *a, CK_MECHANISM_TYPE type, 
                 return cli_fail_file(cmd, rv, aad, errno, false, AAD_MAX);
             }
         }
-        p->u.gcm.pAAD = p->aad_len > 0 ? p->aad : NULL;
-        p->u.gcm.ulAADLen = p->aad_len;
-        p->u.gcm.ulTagBits = (CK_ULONG)tag_bits;
-        p->mech.pParameter = &p->u.gcm;
-        p->mech.ulParameterLen = sizeof(p->u.gcm);
-    } else if (type == CKM_AES_CTR) {
-        p->u.ctr.ulCounterBits = 128; /* the whole block is the counter, as OpenSSL counts */
-        p->mech.pParameter = &p->u.ctr;
-        p->mech.ulParameterLen = sizeof(p->u.ctr);
-    } else if (type == CKM_AES_CBC || type == CKM_AES_CBC_PAD) {
-        p->mech.pParameter = p->iv;
-        p->mech.ulParameterLen = p->iv_len;
-    } else if (type == CKM_AES_CMAC_GENERAL) {
-        p->u.mac_len = 16; /* full-length MAC */
-        p->mech.pParameter = &p->u.mac_len;
-        p->mech.ulParameterLen = sizeof(p->u.mac_len);
+        in.aad = p->aad;
+        in.aad_len = p->aad_len;
+        in.tag_bits = (CK_ULONG)tag_bits;
     }
+    fh_mparams_set(&p->m, type, &in);
     return 0;
-}
-
-/* Point the parameters at the IV, now that p->iv holds it. */
-static void
-wire_iv(struct mparams *p)
-{
-    if (p->mech.mechanism == CKM_AES_GCM) {
-        p->u.gcm.pIv = p->iv;
-        p->u.gcm.ulIvLen = p->iv_len;
-        p->u.gcm.ulIvBits = p->iv_len * 8;
-    } else if (p->mech.mechanism == CKM_AES_CTR) {
-        memcpy(p->u.ctr.cb, p->iv, sizeof(p->u.ctr.cb));
-    } else {
-        p->mech.ulParameterLen = p->iv_len;
-    }
 }
 
 static void
@@ -399,89 +290,6 @@ params_clear(struct mparams *p)
     p->aad = NULL;
 }
 
-/* ---- ECDSA signature encodings ---- */
-
-static fh_rv
-ecdsa_raw_to_der(const uint8_t *raw, size_t len, uint8_t **out, size_t *out_len)
-{
-    ECDSA_SIG *sig = NULL;
-    BIGNUM *r = NULL, *s = NULL;
-    unsigned char *der = NULL, *p;
-    int n;
-    fh_rv rv = FH_E_CRYPTO;
-
-    if (len == 0 || len % 2 != 0 || len > INT_MAX) {
-        return FH_E_CRYPTO;
-    }
-    sig = ECDSA_SIG_new();
-    r = BN_bin2bn(raw, (int)(len / 2), NULL);
-    s = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
-    if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
-        goto out;
-    }
-    r = s = NULL; /* owned by sig now */
-    n = i2d_ECDSA_SIG(sig, NULL);
-    if (n <= 0) {
-        goto out;
-    }
-    der = malloc((size_t)n);
-    if (der == NULL) {
-        rv = FH_E_NOMEM;
-        goto out;
-    }
-    p = der;
-    if (i2d_ECDSA_SIG(sig, &p) != n) {
-        goto out;
-    }
-    *out = der;
-    *out_len = (size_t)n;
-    der = NULL;
-    rv = FH_OK;
-out:
-    free(der);
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    return rv;
-}
-
-/*
- * If sig[0..len) is a strict DER ECDSA-Sig-Value whose r and s fit in
- * order_len bytes, write r||s to raw (2 * order_len bytes) and return true.
- */
-static bool
-ecdsa_der_to_raw(const uint8_t *sig, size_t len, size_t order_len, uint8_t *raw)
-{
-    const unsigned char *p = sig;
-    ECDSA_SIG *es = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    unsigned char *re = NULL;
-    int n;
-    bool ok = false;
-
-    if (len > INT_MAX || order_len == 0) {
-        return false;
-    }
-    es = d2i_ECDSA_SIG(NULL, &p, (long)len);
-    if (es == NULL || p != sig + len) {
-        goto out;
-    }
-    n = i2d_ECDSA_SIG(es, &re); /* strictness: the canonical encoding must be the input */
-    if (n <= 0 || (size_t)n != len || memcmp(re, sig, len) != 0) {
-        goto out;
-    }
-    ECDSA_SIG_get0(es, &r, &s);
-    if (BN_num_bytes(r) > (int)order_len || BN_num_bytes(s) > (int)order_len) {
-        goto out;
-    }
-    ok = BN_bn2binpad(r, raw, (int)order_len) == (int)order_len &&
-         BN_bn2binpad(s, raw + order_len, (int)order_len) == (int)order_len;
-out:
-    OPENSSL_free(re);
-    ECDSA_SIG_free(es);
-    return ok;
-}
-
 /* Bytes of r (and of s) for the EC key h; 0 when the curve is unknown. */
 static size_t
 ec_order_len(fh_session *s, CK_OBJECT_HANDLE h)
@@ -489,8 +297,8 @@ ec_order_len(fh_session *s, CK_OBJECT_HANDLE h)
     uint8_t *params = NULL;
     size_t len = 0, order = 0;
 
-    if (cli_attr_get(s, h, CKA_EC_PARAMS, &params, &len) == FH_OK) {
-        const struct cli_curve *c = cli_curve_by_params(params, len);
+    if (fh_attr_read(s, h, CKA_EC_PARAMS, &params, &len) == FH_OK) {
+        const struct fh_curve_desc *c = fh_curve_by_params(params, len);
 
         order = c != NULL ? c->order_len : 0;
     }
@@ -539,6 +347,62 @@ job_open(struct job *j, const CK_OBJECT_CLASS *classes, size_t n_classes, unsign
     return 0;
 }
 
+/*
+ * Remote mode: the same option checks as job_open, then only the names the
+ * server needs; the server finds the key and checks the mechanism.
+ */
+static int
+remote_job_open(struct job *j)
+{
+    int code;
+
+    code = cli_mech_lookup(j->cmd, cli_arg(&j->a, "mechanism"), &j->type);
+    if (code != 0) {
+        return code;
+    }
+    code = build_params(j->cmd, &j->a, j->type, &j->p);
+    if (code != 0) {
+        return code;
+    }
+    code = cli_target_select(&j->t, j->cmd, &j->a, CLI_T_KEY);
+    if (code != 0) {
+        return code;
+    }
+    snprintf(j->p.what, sizeof(j->p.what), "key %s, mechanism %s", j->t.key_spec, j->p.name);
+    return 0;
+}
+
+/* The whole input for one REST call: the API's 1 MiB ceiling applies to every mechanism. */
+static int
+remote_read(const char *cmd, const char *path, size_t extra, uint8_t **out, size_t *len)
+{
+    fh_rv rv = cli_read_all(path, CLI_REMOTE_INPUT_MAX + extra, out, len);
+
+    if (rv != FH_OK) {
+        return cli_fail_file(cmd, rv, path, errno, false, CLI_REMOTE_INPUT_MAX + extra);
+    }
+    return 0;
+}
+
+/* {"mechanism": M, FIELD: B64(data)}; NULL on allocation failure. */
+static json_t *
+remote_body(const struct job *j, const char *field, const uint8_t *data, size_t len)
+{
+    json_t *b = json_object();
+    bool ok = b != NULL;
+
+    fh_shape_set(b, "mechanism", json_string(j->p.name), &ok);
+    fh_shape_set(b, field, cli_remote_b64(data, len), &ok);
+    if (ok && cli_arg(&j->a, "hash") != NULL && fh_mparams_pss_hash(j->type) == NULL) {
+        fh_shape_set(b, "hash", json_string(cli_arg(&j->a, "hash")), &ok);
+    }
+    if (!ok) {
+        json_decref(b);
+        return NULL;
+    }
+    return b;
+}
+
 static void
 job_close(struct job *j)
 {
@@ -549,7 +413,7 @@ job_close(struct job *j)
 static int
 op_init(struct job *j, enum fh_op_kind op)
 {
-    fh_rv rv = fh_op_init(j->t.s, op, &j->p.mech, j->key);
+    fh_rv rv = fh_op_init(j->t.s, op, &j->p.m.mech, j->key);
 
     if (rv != FH_OK) {
         return cli_fail(j->cmd, rv, " (%s)", j->p.what);
@@ -569,6 +433,40 @@ write_out(const char *cmd, const char *path, const uint8_t *p, size_t n)
 }
 
 /* ---- sign ---- */
+
+/* The local signature: streamed for multi-part mechanisms, else one call on the whole input. */
+static int
+local_sign(struct job *j, const char *in_path, uint8_t **in, size_t *in_len, uint8_t **sig,
+           size_t *sig_len)
+{
+    int code;
+
+    if (cli_mech_multipart(j->desc)) {
+        struct cli_in src;
+        fh_rv rv = cli_in_open(&src, in_path, CLI_STREAM_MAX);
+
+        if (rv != FH_OK) {
+            return cli_fail_file(j->cmd, rv, in_path, errno, false, CLI_STREAM_MAX);
+        }
+        code = op_init(j, FH_OP_SIGN);
+        if (code == 0) {
+            code = cli_op_stream(j->cmd, j->p.what, j->t.s, FH_OP_SIGN, &src, in_path, NULL);
+        }
+        cli_in_close(&src);
+        if (code == 0) {
+            code = cli_op_final(j->cmd, j->p.what, j->t.s, FH_OP_SIGN, sig, sig_len);
+        }
+        return code;
+    }
+    code = cli_read_single(j->cmd, j->p.name, in_path, in, in_len);
+    if (code == 0) {
+        code = op_init(j, FH_OP_SIGN);
+    }
+    if (code == 0) {
+        code = cli_op_oneshot(j->cmd, j->p.what, j->t.s, FH_OP_SIGN, *in, *in_len, sig, sig_len);
+    }
+    return code;
+}
 
 int
 cmd_sign(int argc, char **argv)
@@ -594,41 +492,36 @@ cmd_sign(int argc, char **argv)
     raw = fmt != NULL && strcmp(fmt, "raw") == 0;
     in_path = cli_arg(&j.a, "in");
     out_path = cli_arg(&j.a, "out");
-    code = job_open(&j, classes, 2, CLI_T_LOGIN);
-    if (code != 0) {
-        goto out;
-    }
-    if (cli_mech_multipart(j.desc)) {
-        struct cli_in src;
-        fh_rv rv = cli_in_open(&src, in_path, CLI_STREAM_MAX);
+    if (cli_remote_on()) {
+        code = remote_job_open(&j);
+        if (code == 0) {
+            code = remote_read(j.cmd, in_path, 0, &in, &in_len);
+        }
+        if (code == 0) {
+            json_t *body = remote_body(&j, "data", in, in_len);
 
-        if (rv != FH_OK) {
-            code = cli_fail_file(j.cmd, rv, in_path, errno, false, CLI_STREAM_MAX);
-            goto out;
-        }
-        code = op_init(&j, FH_OP_SIGN);
-        if (code == 0) {
-            code = cli_op_stream(j.cmd, j.p.what, j.t.s, FH_OP_SIGN, &src, in_path, NULL);
-        }
-        cli_in_close(&src);
-        if (code == 0) {
-            code = cli_op_final(j.cmd, j.p.what, j.t.s, FH_OP_SIGN, &sig, &sig_len);
+            /* r||s from the server; the DER encoding below is the local one */
+            if (body != NULL && fh_mparams_is_ecdsa(j.type)) {
+                json_object_set_new(body, "format", json_string("raw"));
+            }
+            code = cli_remote_key_op(j.cmd, &j.t, "sign", body, j.p.what, "signature", &sig,
+                                     &sig_len, NULL, 0, NULL, NULL);
         }
     } else {
-        code = cli_read_single(j.cmd, j.p.name, in_path, &in, &in_len);
+        code = job_open(&j, classes, 2, CLI_T_LOGIN);
         if (code == 0) {
-            code = op_init(&j, FH_OP_SIGN);
-        }
-        if (code == 0) {
-            code = cli_op_oneshot(j.cmd, j.p.what, j.t.s, FH_OP_SIGN, in, in_len, &sig, &sig_len);
+            code = local_sign(&j, in_path, &in, &in_len, &sig, &sig_len);
         }
     }
     if (code != 0) {
         goto out;
     }
-    if (is_ecdsa(j.type) && !raw) {
-        fh_rv rv = ecdsa_raw_to_der(sig, sig_len, &der, &der_len);
+    if (fh_mparams_is_ecdsa(j.type) && !raw) {
+        fh_rv rv = fh_ecdsa_sig_to_der(sig, sig_len, &der, &der_len);
 
+        if (rv == FH_E_DATA_INVALID) {
+            rv = FH_E_CRYPTO; /* the token's own signature: not the user's data */
+        }
         if (rv != FH_OK) {
             code = cli_fail(j.cmd, rv, " (DER-encoding the ECDSA signature)");
             goto out;
@@ -647,16 +540,130 @@ out:
 
 /* ---- verify ---- */
 
+/*
+ * A DER ECDSA signature becomes r||s for a curve whose r and s take order
+ * bytes; anything else (raw already, or not strict DER) is left for the
+ * token to judge.
+ */
+static void
+ecdsa_to_raw(size_t order, uint8_t **sig, size_t *sig_len)
+{
+    uint8_t *raw = order > 0 ? malloc(2 * order) : NULL;
+
+    if (raw != NULL && fh_ecdsa_sig_from_der(*sig, *sig_len, order, raw)) {
+        free(*sig);
+        *sig = raw;
+        *sig_len = 2 * order;
+        return;
+    }
+    free(raw);
+}
+
+/* *rv: FH_OK, FH_E_SIGNATURE_INVALID or the token's error; the return is the exit code of an earlier step. */
+static int
+local_verify(struct job *j, const char *in_path, uint8_t **sig, size_t *sig_len, uint8_t **in,
+             size_t *in_len, fh_rv *rv)
+{
+    int code;
+
+    if (fh_mparams_is_ecdsa(j->type)) {
+        ecdsa_to_raw(ec_order_len(j->t.s, j->key), sig, sig_len);
+    }
+    if (cli_mech_multipart(j->desc)) {
+        struct cli_in src;
+
+        *rv = cli_in_open(&src, in_path, CLI_STREAM_MAX);
+        if (*rv != FH_OK) {
+            return cli_fail_file(j->cmd, *rv, in_path, errno, false, CLI_STREAM_MAX);
+        }
+        code = op_init(j, FH_OP_VERIFY);
+        if (code == 0) {
+            code = cli_op_stream(j->cmd, j->p.what, j->t.s, FH_OP_VERIFY, &src, in_path, NULL);
+        }
+        cli_in_close(&src);
+        if (code == 0) {
+            *rv = fh_op_final(j->t.s, FH_OP_VERIFY, *sig, sig_len);
+        }
+        return code;
+    }
+    code = cli_read_single(j->cmd, j->p.name, in_path, in, in_len);
+    if (code == 0) {
+        code = op_init(j, FH_OP_VERIFY);
+    }
+    if (code == 0) {
+        *rv = fh_op_oneshot(j->t.s, FH_OP_VERIFY, *in, *in_len, *sig, sig_len);
+    }
+    return code;
+}
+
+/* Bytes of r (and s) of the EC key the server holds under the selector (0: unknown curve). */
+static int
+remote_ec_order_len(struct job *j, size_t *order)
+{
+    json_t *objs = NULL, *o;
+    size_t i;
+    int code = cli_remote_key_objects(j->cmd, &j->t, &objs);
+
+    *order = 0;
+    json_array_foreach(objs, i, o)
+    {
+        const char *hex = json_string_value(json_object_get(o, "CKA_EC_PARAMS"));
+        uint8_t *der = NULL;
+        size_t len = 0;
+
+        if (*order == 0 && hex != NULL && cli_hex_decode(hex, &der, &len) == FH_OK) {
+            const struct fh_curve_desc *c = fh_curve_by_params(der, len);
+
+            *order = c != NULL ? c->order_len : 0;
+        }
+        free(der);
+    }
+    json_decref(objs);
+    return code;
+}
+
+static int
+remote_verify(struct job *j, const char *in_path, uint8_t **sig, size_t *sig_len, uint8_t **in,
+              size_t *in_len, fh_rv *rv)
+{
+    json_t *body;
+    bool valid = false;
+    int code;
+
+    code = remote_read(j->cmd, in_path, 0, in, in_len);
+    if (code != 0) {
+        return code;
+    }
+    if (fh_mparams_is_ecdsa(j->type)) {
+        size_t order = 0;
+
+        code = remote_ec_order_len(j, &order);
+        if (code != 0) {
+            return code;
+        }
+        ecdsa_to_raw(order, sig, sig_len);
+    }
+    body = remote_body(j, "data", *in, *in_len);
+    if (body != NULL && json_object_set_new(body, "signature", cli_remote_b64(*sig, *sig_len)) != 0) {
+        json_decref(body);
+        body = NULL; /* cli_remote_key_op reports the allocation failure */
+    }
+    code = cli_remote_key_op(j->cmd, &j->t, "verify", body, j->p.what, NULL, NULL, NULL, NULL, 0,
+                             NULL, &valid);
+    *rv = valid ? FH_OK : FH_E_SIGNATURE_INVALID;
+    return code;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
     static const CK_OBJECT_CLASS classes[] = {CKO_PUBLIC_KEY, CKO_SECRET_KEY};
     struct job j;
     const char *in_path, *sig_path;
-    uint8_t *sig = NULL, *in = NULL, *raw = NULL;
+    uint8_t *sig = NULL, *in = NULL;
     size_t sig_len = 0, in_len = 0;
     int code;
-    fh_rv rv;
+    fh_rv rv = FH_OK;
 
     memset(&j, 0, sizeof(j));
     j.cmd = verify_spec.cmd;
@@ -678,47 +685,19 @@ cmd_verify(int argc, char **argv)
     if (rv != FH_OK) {
         return cli_fail_file(j.cmd, rv, sig_path, errno, false, SIG_MAX);
     }
-    code = job_open(&j, classes, 2, CLI_T_LOGIN_LAZY);
+    if (cli_remote_on()) {
+        code = remote_job_open(&j);
+        if (code == 0) {
+            code = remote_verify(&j, in_path, &sig, &sig_len, &in, &in_len, &rv);
+        }
+    } else {
+        code = job_open(&j, classes, 2, CLI_T_LOGIN_LAZY);
+        if (code == 0) {
+            code = local_verify(&j, in_path, &sig, &sig_len, &in, &in_len, &rv);
+        }
+    }
     if (code != 0) {
         goto out;
-    }
-    if (is_ecdsa(j.type)) {
-        size_t order = ec_order_len(j.t.s, j.key);
-
-        raw = order > 0 ? malloc(2 * order) : NULL;
-        if (raw != NULL && ecdsa_der_to_raw(sig, sig_len, order, raw)) {
-            free(sig);
-            sig = raw;
-            sig_len = 2 * order;
-            raw = NULL;
-        }
-    }
-    if (cli_mech_multipart(j.desc)) {
-        struct cli_in src;
-
-        rv = cli_in_open(&src, in_path, CLI_STREAM_MAX);
-        if (rv != FH_OK) {
-            code = cli_fail_file(j.cmd, rv, in_path, errno, false, CLI_STREAM_MAX);
-            goto out;
-        }
-        code = op_init(&j, FH_OP_VERIFY);
-        if (code == 0) {
-            code = cli_op_stream(j.cmd, j.p.what, j.t.s, FH_OP_VERIFY, &src, in_path, NULL);
-        }
-        cli_in_close(&src);
-        if (code != 0) {
-            goto out;
-        }
-        rv = fh_op_final(j.t.s, FH_OP_VERIFY, sig, &sig_len);
-    } else {
-        code = cli_read_single(j.cmd, j.p.name, in_path, &in, &in_len);
-        if (code == 0) {
-            code = op_init(&j, FH_OP_VERIFY);
-        }
-        if (code != 0) {
-            goto out;
-        }
-        rv = fh_op_oneshot(j.t.s, FH_OP_VERIFY, in, in_len, sig, &sig_len);
     }
     if (rv == FH_E_SIGNATURE_INVALID) {
         code = cli_fail(j.cmd, rv, NULL); /* exactly "ferrohsm: verify: signature invalid" */
@@ -731,7 +710,6 @@ cmd_verify(int argc, char **argv)
     }
     printf("signature valid\n");
 out:
-    free(raw);
     free(sig);
     cli_free_cleanse(in, in_len);
     job_close(&j);
@@ -739,6 +717,71 @@ out:
 }
 
 /* ---- encrypt / decrypt ---- */
+
+/*
+ * Remote encrypt/decrypt with the IV conventions of the local path: an IV
+ * the server generated is written in front of the ciphertext; decrypt
+ * without --iv takes the IV from the front of the input.
+ */
+static int
+remote_cipher(struct job *j, enum fh_op_kind op, const char *in_path, uint8_t **in,
+              size_t *in_len, struct cli_out *dst, uint8_t **out, size_t *out_len)
+{
+    bool enc = op == FH_OP_ENCRYPT, iv_in_input = !enc && j->p.m.iv_len > 0 && !j->p.iv_given;
+    const char *label = cli_arg(&j->a, "oaep-label");
+    size_t skip = iv_in_input ? j->p.m.iv_len : 0, iv_len = 0;
+    json_t *body;
+    bool ok;
+    int code;
+    fh_rv rv;
+
+    code = remote_read(j->cmd, in_path, skip, in, in_len);
+    if (code != 0) {
+        return code;
+    }
+    if (*in_len < skip) {
+        return cli_fail_as(j->cmd, FH_E_ENCRYPTED_DATA_LEN_RANGE,
+                           "input is shorter than the %zu-byte IV it must start with (%s)",
+                           j->p.m.iv_len, j->p.what);
+    }
+    if (iv_in_input) {
+        memcpy(j->p.m.iv, *in, skip);
+    }
+    body = remote_body(j, enc ? "plaintext" : "ciphertext", *in + skip, *in_len - skip);
+    ok = body != NULL;
+    if (ok && (j->p.iv_given || iv_in_input)) {
+        fh_shape_set(body, "iv", cli_remote_b64(j->p.m.iv, j->p.m.iv_len), &ok);
+    }
+    if (ok && j->type == CKM_AES_GCM) {
+        if (j->p.aad_len > 0) {
+            fh_shape_set(body, "aad", cli_remote_b64(j->p.aad, j->p.aad_len), &ok);
+        }
+        fh_shape_set(body, "tag_bits", json_integer((json_int_t)j->p.m.u.gcm.ulTagBits), &ok);
+    }
+    if (ok && label != NULL && label[0] != '\0') {
+        fh_shape_set(body, "oaep_label",
+                     cli_remote_b64((const uint8_t *)label, strlen(label)), &ok);
+    }
+    if (!ok) {
+        json_decref(body);
+        body = NULL; /* cli_remote_key_op reports the allocation failure */
+    }
+    code = cli_remote_key_op(j->cmd, &j->t, enc ? "encrypt" : "decrypt", body, j->p.what,
+                             enc ? "ciphertext" : "plaintext", out, out_len,
+                             enc && !j->p.iv_given ? j->p.m.iv : NULL, sizeof(j->p.m.iv), &iv_len,
+                             NULL);
+    if (code != 0 || !enc || j->p.iv_given || j->p.m.iv_len == 0) {
+        return code;
+    }
+    if (iv_len == 0) {
+        return cli_fail_as(j->cmd, FH_E_IO, "the server answered without the IV it generated");
+    }
+    rv = cli_out_write(dst, j->p.m.iv, iv_len);
+    if (rv != FH_OK) {
+        return cli_fail_file(j->cmd, rv, cli_arg(&j->a, "out"), errno, true, CLI_MEM_OUT_MAX);
+    }
+    return 0;
+}
 
 static int
 cipher(const struct cli_spec *spec, enum fh_op_kind op, int argc, char **argv)
@@ -763,8 +806,12 @@ cipher(const struct cli_spec *spec, enum fh_op_kind op, int argc, char **argv)
     }
     in_path = cli_arg(&j.a, "in");
     out_path = cli_arg(&j.a, "out");
-    code = job_open(&j, op == FH_OP_ENCRYPT ? enc_classes : dec_classes, 2,
-                    op == FH_OP_ENCRYPT ? CLI_T_LOGIN_LAZY : CLI_T_LOGIN);
+    if (cli_remote_on()) {
+        code = remote_job_open(&j);
+    } else {
+        code = job_open(&j, op == FH_OP_ENCRYPT ? enc_classes : dec_classes, 2,
+                        op == FH_OP_ENCRYPT ? CLI_T_LOGIN_LAZY : CLI_T_LOGIN);
+    }
     if (code != 0) {
         goto out;
     }
@@ -774,7 +821,12 @@ cipher(const struct cli_spec *spec, enum fh_op_kind op, int argc, char **argv)
         goto out;
     }
     dst_open = true;
-    if (!cli_mech_multipart(j.desc)) {
+    if (cli_remote_on()) {
+        code = remote_cipher(&j, op, in_path, &in, &in_len, &dst, &out, &out_len);
+        if (code != 0) {
+            goto out;
+        }
+    } else if (!cli_mech_multipart(j.desc)) {
         code = cli_read_single(j.cmd, j.p.name, in_path, &in, &in_len);
         if (code == 0) {
             code = op_init(&j, op);
@@ -792,14 +844,14 @@ cipher(const struct cli_spec *spec, enum fh_op_kind op, int argc, char **argv)
             goto out;
         }
         src_open = true;
-        if (j.p.iv_len > 0 && !j.p.iv_given) {
+        if (j.p.m.iv_len > 0 && !j.p.iv_given) {
             if (op == FH_OP_ENCRYPT) {
-                rv = fh_random(j.t.s, j.p.iv, j.p.iv_len);
+                rv = fh_random(j.t.s, j.p.m.iv, j.p.m.iv_len);
                 if (rv != FH_OK) {
                     code = cli_fail(j.cmd, rv, " (generating the IV)");
                     goto out;
                 }
-                rv = cli_out_write(&dst, j.p.iv, j.p.iv_len);
+                rv = cli_out_write(&dst, j.p.m.iv, j.p.m.iv_len);
                 if (rv != FH_OK) {
                     code = cli_fail_file(j.cmd, rv, out_path, errno, true, CLI_MEM_OUT_MAX);
                     goto out;
@@ -807,22 +859,22 @@ cipher(const struct cli_spec *spec, enum fh_op_kind op, int argc, char **argv)
             } else {
                 size_t got = 0;
 
-                rv = cli_in_read(&src, j.p.iv, j.p.iv_len, &got);
+                rv = cli_in_read(&src, j.p.m.iv, j.p.m.iv_len, &got);
                 if (rv != FH_OK) {
                     code = cli_fail_file(j.cmd, rv, in_path, errno, false, CLI_STREAM_MAX);
                     goto out;
                 }
-                if (got < j.p.iv_len) {
+                if (got < j.p.m.iv_len) {
                     code = cli_fail_as(j.cmd, FH_E_ENCRYPTED_DATA_LEN_RANGE,
                                        "input is shorter than the %zu-byte IV it must start "
                                        "with (%s)",
-                                       j.p.iv_len, j.p.what);
+                                       j.p.m.iv_len, j.p.what);
                     goto out;
                 }
             }
         }
-        if (j.p.iv_len > 0) {
-            wire_iv(&j.p);
+        if (j.p.m.iv_len > 0) {
+            fh_mparams_wire_iv(&j.p.m);
         }
         code = op_init(&j, op);
         if (code == 0) {

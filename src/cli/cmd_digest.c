@@ -27,6 +27,7 @@
 #include "exit.h"
 #include "io.h"
 #include "op.h"
+#include "remote.h"
 
 #define RANDOM_MAX 1048576u
 
@@ -92,6 +93,27 @@ emit(const char *cmd, const char *path, bool hex, const uint8_t *data, size_t le
     return 0;
 }
 
+/* The digest computed by the server (input at most the REST ceiling), written as emit() does. */
+static int
+remote_digest(const char *cmd, CK_MECHANISM_TYPE type, const char *in_path, const char *out_path)
+{
+    uint8_t *in = NULL, *md = NULL;
+    size_t in_len = 0, md_len = 0;
+    fh_rv rv = cli_read_all(in_path, CLI_REMOTE_INPUT_MAX, &in, &in_len);
+    int code;
+
+    if (rv != FH_OK) {
+        return cli_fail_file(cmd, rv, in_path, errno, false, CLI_REMOTE_INPUT_MAX);
+    }
+    code = cli_remote_digest(cmd, fh_mech_name(type), in, in_len, &md, &md_len);
+    if (code == 0) {
+        code = emit(cmd, out_path, out_path == NULL, md, md_len);
+    }
+    free(md);
+    cli_free_cleanse(in, in_len);
+    return code;
+}
+
 int
 cmd_digest(int argc, char **argv)
 {
@@ -126,6 +148,9 @@ cmd_digest(int argc, char **argv)
     }
     if (evp_name == NULL) {
         return cli_usage_error(cmd, false, "%s is not a digest mechanism", fh_mech_name(type));
+    }
+    if (cli_remote_on()) {
+        return remote_digest(cmd, type, in_path, out_path);
     }
     rv = cli_in_open(&src, in_path, CLI_STREAM_MAX);
     if (rv != FH_OK) {
@@ -196,8 +221,13 @@ cmd_random(int argc, char **argv)
     if (buf == NULL) {
         return cli_fail(cmd, FH_E_NOMEM, NULL);
     }
-    /* The bytes may become key material: OpenSSL's private DRBG, cleansed after use. */
-    if (RAND_priv_bytes(buf, (int)n) != 1) {
+    if (cli_remote_on()) {
+        code = cli_remote_random(cmd, buf, (size_t)n);
+        if (code == 0) {
+            code = emit(cmd, cli_arg(&a, "out"), cli_flag(&a, "hex"), buf, (size_t)n);
+        }
+    } else if (RAND_priv_bytes(buf, (int)n) != 1) {
+        /* The bytes may become key material: OpenSSL's private DRBG, cleansed after use. */
         code = cli_fail(cmd, FH_E_CRYPTO, " (random generator)");
     } else {
         code = emit(cmd, cli_arg(&a, "out"), cli_flag(&a, "hex"), buf, (size_t)n);

@@ -2,10 +2,12 @@
 /*
  * cmd_key.c - `ferrohsm key generate|list|show|delete|export-public`.
  *
- * Key generation builds PKCS#11 templates and leaves every rule (which
- * attributes a class may carry, defaults, CKA_ALWAYS_SENSITIVE...) to the
- * core. Usage flags are written explicitly true or false on each half, so no
- * core default can grant a usage the user did not ask for.
+ * Key types, templates, descriptions and the attributes `key show` prints
+ * are libferrohsm's (describe.h, newkey.h), the same the REST server uses.
+ * Templates leave every rule (which attributes a class may carry, defaults,
+ * CKA_ALWAYS_SENSITIVE...) to the core; usage flags are written explicitly
+ * true or false on each half, so no core default can grant a usage the user
+ * did not ask for.
  *
  * `key show` prints every attribute the core will reveal, except key
  * material (CKA_VALUE and the RSA private components), which a display
@@ -31,7 +33,7 @@
 #include "exit.h"
 #include "io.h"
 #include "json.h"
-#include "keytype.h"
+#include "remote.h"
 #include "target.h"
 
 #define OPT_TOKEN                                                                                  \
@@ -128,7 +130,7 @@ static const struct cli_spec export_spec = {
 /* ---- key generate ---- */
 
 struct gen_request {
-    const struct cli_keytype *kt;
+    const struct fh_keytype_desc *kt;
     const char *label;
     uint8_t *id;
     size_t id_len;
@@ -147,10 +149,10 @@ parse_generate(const struct cli_args *a, struct gen_request *g)
     if (type == NULL) {
         return cli_usage_error(cmd, true, "missing --type");
     }
-    g->kt = cli_keytype_find(type);
+    g->kt = fh_keytype_find(type);
     if (g->kt == NULL) {
         return cli_usage_error(cmd, false, "unknown key type '%s' (one of: %s)", type,
-                               cli_keytype_names());
+                               fh_keytype_names());
     }
     g->label = cli_arg(a, "label");
     if (g->label == NULL) {
@@ -211,73 +213,13 @@ parse_generate(const struct cli_args *a, struct gen_request *g)
     return 0;
 }
 
-#define ADD(t, n, type_, ptr, len) ((t)[(n)++] = (CK_ATTRIBUTE){(type_), (void *)(ptr), (len)})
-
+/* The templates are the library's (newkey.h), the same as the REST server's. */
 static fh_rv
 generate(fh_session *s, const struct gen_request *g)
 {
-    static const uint8_t f4[] = {0x01, 0x00, 0x01}; /* 65537 */
-    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-    CK_OBJECT_CLASS pub_cls = CKO_PUBLIC_KEY, priv_cls = CKO_PRIVATE_KEY, sec_cls = CKO_SECRET_KEY;
-    CK_KEY_TYPE kt = g->kt->key_type;
-    CK_ULONG mod_bits = g->kt->bits, value_len = g->value_len;
-    CK_MECHANISM mech = {g->kt->mech, NULL, 0};
-    CK_ATTRIBUTE pub[12], priv[16];
-    CK_ULONG np = 0, nq = 0;
-    CK_OBJECT_HANDLE hp = CK_INVALID_HANDLE, hq = CK_INVALID_HANDLE;
-    size_t label_len = strlen(g->label);
-    const CK_BBOOL *ext = g->extractable ? &yes : &no;
+    struct fh_newkey nk = {g->label, g->id, g->id_len, g->usage, g->extractable};
 
-#define USE(bit) (((g->usage & (bit)) != 0) ? &yes : &no)
-    if (!g->kt->pair) {
-        ADD(priv, nq, CKA_CLASS, &sec_cls, sizeof(sec_cls));
-        ADD(priv, nq, CKA_KEY_TYPE, &kt, sizeof(kt));
-        ADD(priv, nq, CKA_TOKEN, &yes, sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_PRIVATE, &yes, sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_SENSITIVE, &yes, sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_EXTRACTABLE, ext, sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_LABEL, g->label, label_len);
-        ADD(priv, nq, CKA_ID, g->id, g->id_len);
-        ADD(priv, nq, CKA_VALUE_LEN, &value_len, sizeof(value_len));
-        ADD(priv, nq, CKA_ENCRYPT, USE(CLI_USE_ENCRYPT), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_DECRYPT, USE(CLI_USE_DECRYPT), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_SIGN, USE(CLI_USE_SIGN), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_VERIFY, USE(CLI_USE_VERIFY), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_WRAP, USE(CLI_USE_WRAP), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_UNWRAP, USE(CLI_USE_UNWRAP), sizeof(CK_BBOOL));
-        ADD(priv, nq, CKA_DERIVE, USE(CLI_USE_DERIVE), sizeof(CK_BBOOL));
-        return fh_key_generate(s, &mech, priv, nq, &hq);
-    }
-    ADD(pub, np, CKA_CLASS, &pub_cls, sizeof(pub_cls));
-    ADD(pub, np, CKA_KEY_TYPE, &kt, sizeof(kt));
-    ADD(pub, np, CKA_TOKEN, &yes, sizeof(CK_BBOOL));
-    ADD(pub, np, CKA_LABEL, g->label, label_len);
-    ADD(pub, np, CKA_ID, g->id, g->id_len);
-    ADD(pub, np, CKA_VERIFY, USE(CLI_USE_VERIFY), sizeof(CK_BBOOL));
-    ADD(pub, np, CKA_ENCRYPT, USE(CLI_USE_ENCRYPT), sizeof(CK_BBOOL));
-    ADD(pub, np, CKA_WRAP, USE(CLI_USE_WRAP), sizeof(CK_BBOOL));
-    ADD(pub, np, CKA_VERIFY_RECOVER, &no, sizeof(CK_BBOOL)); /* no --usage word grants it */
-    if (kt == CKK_RSA) {
-        ADD(pub, np, CKA_MODULUS_BITS, &mod_bits, sizeof(mod_bits));
-        ADD(pub, np, CKA_PUBLIC_EXPONENT, f4, sizeof(f4));
-    } else {
-        ADD(pub, np, CKA_EC_PARAMS, g->kt->curve->der, g->kt->curve->der_len);
-    }
-    ADD(priv, nq, CKA_CLASS, &priv_cls, sizeof(priv_cls));
-    ADD(priv, nq, CKA_KEY_TYPE, &kt, sizeof(kt));
-    ADD(priv, nq, CKA_TOKEN, &yes, sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_PRIVATE, &yes, sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_SENSITIVE, &yes, sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_EXTRACTABLE, ext, sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_LABEL, g->label, label_len);
-    ADD(priv, nq, CKA_ID, g->id, g->id_len);
-    ADD(priv, nq, CKA_SIGN, USE(CLI_USE_SIGN), sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_DECRYPT, USE(CLI_USE_DECRYPT), sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_UNWRAP, USE(CLI_USE_UNWRAP), sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_DERIVE, USE(CLI_USE_DERIVE), sizeof(CK_BBOOL));
-    ADD(priv, nq, CKA_SIGN_RECOVER, &no, sizeof(CK_BBOOL));
-#undef USE
-    return fh_key_generate_pair(s, &mech, pub, np, priv, nq, &hp, &hq);
+    return fh_newkey_generate(s, g->kt, g->value_len, &nk, NULL, NULL);
 }
 
 int
@@ -297,6 +239,21 @@ cmd_key_generate(int argc, char **argv)
     if (code != 0) {
         free(g.id);
         return code;
+    }
+    if (cli_remote_on()) {
+        char what[96];
+
+        code = cli_target_select(&t, cmd, &a, 0);
+        if (code == 0) {
+            snprintf(what, sizeof(what), "%s key %s", g.kt->name, g.label);
+            code = cli_remote_key_generate(cmd, t.token_label, g.kt->name, g.label, g.id,
+                                           g.id_len, g.kt->key_type == CKK_GENERIC_SECRET ? (unsigned)g.value_len * 8 : 0,
+                                           g.extractable, g.usage, what, &hex);
+        }
+        if (code == 0) {
+            printf("generated %s key %s (id %s)\n", g.kt->name, g.label, hex);
+        }
+        goto out;
     }
     code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN | CLI_T_RW);
     if (code != 0) {
@@ -332,42 +289,11 @@ out:
 
 /* ---- key list ---- */
 
-static const char *
-class_short(CK_OBJECT_CLASS c)
-{
-    switch (c) {
-    case CKO_PUBLIC_KEY: return "public";
-    case CKO_PRIVATE_KEY: return "private";
-    case CKO_SECRET_KEY: return "secret";
-    default: return NULL; /* not a key (CK_OBJECT_CLASS is an integer, not an enum) */
-    }
-}
-
-struct key_row {
-    const char *cls;
-    const char *type;
-    const char *curve;
-    unsigned bits;
-    uint8_t *label;
-    size_t label_len;
-    char *id_hex;
-};
-
-static void
-rows_free(struct key_row *r, size_t n)
-{
-    for (size_t i = 0; r != NULL && i < n; i++) {
-        free(r[i].label);
-        free(r[i].id_hex);
-    }
-    free(r);
-}
-
 static int
-collect_keys(struct cli_target *t, struct key_row **out, size_t *count)
+collect_keys(struct cli_target *t, struct cli_key_row **out, size_t *count)
 {
     CK_OBJECT_HANDLE *h = NULL;
-    struct key_row *rows = NULL;
+    struct cli_key_row *rows = NULL;
     size_t n = 0, m = 0;
     int code = 0;
     fh_rv rv;
@@ -383,20 +309,27 @@ collect_keys(struct cli_target *t, struct key_row **out, size_t *count)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        CK_OBJECT_CLASS cls = cli_attr_ulong(t->s, h[i], CKA_CLASS, CK_UNAVAILABLE_INFORMATION);
-        CK_KEY_TYPE kt = cli_attr_ulong(t->s, h[i], CKA_KEY_TYPE, CK_UNAVAILABLE_INFORMATION);
-        struct key_row *r = &rows[m];
+        struct cli_key_row *r = &rows[m];
+        struct fh_key_desc d;
         uint8_t *id = NULL;
         size_t id_len = 0;
 
-        r->cls = class_short(cls);
-        if (r->cls == NULL) {
-            continue;
+        rv = fh_key_describe(t->s, h[i], &d);
+        if (rv == FH_E_OBJECT_HANDLE_INVALID) {
+            continue; /* gone since the search (another process): not listed */
         }
-        cli_key_describe(t->s, h[i], kt, &r->bits, &r->type, &r->curve);
-        rv = cli_attr_get(t->s, h[i], CKA_LABEL, &r->label, &r->label_len);
+        r->cls = rv == FH_OK ? fh_class_short_name(d.cls) : NULL;
+        if (rv == FH_OK && r->cls == NULL) {
+            continue; /* not a key */
+        }
         if (rv == FH_OK) {
-            rv = cli_attr_get(t->s, h[i], CKA_ID, &id, &id_len);
+            r->type = d.type_name;
+            r->curve = d.curve;
+            r->bits = d.bits;
+            rv = fh_attr_read(t->s, h[i], CKA_LABEL, &r->label, &r->label_len);
+        }
+        if (rv == FH_OK) {
+            rv = fh_attr_read(t->s, h[i], CKA_ID, &id, &id_len);
         }
         if (rv == FH_OK) {
             r->id_hex = cli_hex_encode(id, id_len);
@@ -413,30 +346,62 @@ collect_keys(struct cli_target *t, struct key_row **out, size_t *count)
     *count = m;
     rows = NULL;
 out:
-    rows_free(rows, m);
+    cli_key_rows_free(rows, m);
     free(h);
     return code;
 }
 
+static int
+class_rank(const char *cls)
+{
+    return strcmp(cls, "public") == 0 ? 0 : (strcmp(cls, "private") == 0 ? 1 : 2);
+}
+
+/*
+ * The listing order, the same locally and from a server (whose pages follow
+ * it, docs/api.md): CKA_ID, then class (public, private, secret), then label.
+ */
+static int
+row_cmp(const void *x, const void *y)
+{
+    const struct cli_key_row *a = x, *b = y;
+    size_t la = strlen(a->id_hex), lb = strlen(b->id_hex);
+    int c = memcmp(a->id_hex, b->id_hex, la < lb ? la : lb);
+
+    if (c == 0 && la != lb) {
+        c = la < lb ? -1 : 1;
+    }
+    if (c == 0) {
+        c = class_rank(a->cls) - class_rank(b->cls);
+    }
+    if (c == 0) {
+        c = memcmp(a->label, b->label, a->label_len < b->label_len ? a->label_len : b->label_len);
+    }
+    if (c == 0 && a->label_len != b->label_len) {
+        c = a->label_len < b->label_len ? -1 : 1;
+    }
+    return c;
+}
+
 static json_t *
-keys_json(const struct key_row *r, size_t n)
+keys_json(const struct cli_key_row *r, size_t n)
 {
     json_t *arr = json_array();
-    int ok = arr != NULL;
+    bool ok = arr != NULL;
 
     for (size_t i = 0; ok && i < n; i++) {
         json_t *o = json_object();
 
         if (o == NULL || json_array_append_new(arr, o) != 0) {
-            ok = 0;
+            ok = false;
             break;
         }
-        cli_json_set(o, "label", cli_json_text(r[i].label, r[i].label_len), &ok);
-        cli_json_set(o, "class", json_string(r[i].cls), &ok);
-        cli_json_set(o, "type", json_string(r[i].type), &ok);
-        cli_json_set(o, "curve", r[i].curve != NULL ? json_string(r[i].curve) : json_null(), &ok);
-        cli_json_set(o, "bits", json_integer(r[i].bits), &ok);
-        cli_json_set(o, "id", json_string(r[i].id_hex), &ok);
+        fh_shape_set(o, "label", fh_shape_text(r[i].label, r[i].label_len), &ok);
+        fh_shape_set(o, "class", json_string(r[i].cls), &ok);
+        fh_shape_set(o, "type", json_string(r[i].type), &ok);
+        fh_shape_set(o, "curve", r[i].curve != NULL ? json_string(r[i].curve) : json_null(), &ok);
+        fh_shape_set(o, "bits", json_integer(r[i].bits), &ok);
+        fh_shape_set(o, "id", json_string(r[i].id_hex), &ok);
     }
     if (!ok) {
         json_decref(arr);
@@ -451,18 +416,27 @@ cmd_key_list(int argc, char **argv)
     const char *cmd = list_spec.cmd;
     struct cli_args a;
     struct cli_target t;
-    struct key_row *rows = NULL;
+    struct cli_key_row *rows = NULL;
     size_t n = 0;
     int code, wl = 1, wt = 1;
 
     PARSE_OR_RETURN(&list_spec, &a);
-    code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_target_select(&t, cmd, &a, 0);
+        if (code == 0) {
+            code = cli_remote_key_list(cmd, &t, &rows, &n);
+        }
+    } else {
+        code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN);
+        if (code == 0) {
+            code = collect_keys(&t, &rows, &n);
+        }
     }
-    code = collect_keys(&t, &rows, &n);
     if (code != 0) {
         goto out;
+    }
+    if (n > 1) {
+        qsort(rows, n, sizeof(rows[0]), row_cmp);
     }
     if (cli_flag(&a, "json")) {
         code = cli_json_print(cmd, keys_json(rows, n));
@@ -485,179 +459,14 @@ cmd_key_list(int argc, char **argv)
                rows[i].bits, rows[i].id_hex[0] != '\0' ? rows[i].id_hex : "-");
     }
 out:
-    rows_free(rows, n);
+    cli_key_rows_free(rows, n);
     cli_target_close(&t);
     return code;
 }
 
 /* ---- key show ---- */
 
-enum show_fmt { SF_BOOL, SF_ULONG, SF_CLASS, SF_KEYTYPE, SF_TEXT, SF_HEX, SF_MECH, SF_MECHS };
-
-static const struct {
-    CK_ATTRIBUTE_TYPE type;
-    const char *name;
-    enum show_fmt fmt;
-} show_attrs[] = {
-    {CKA_CLASS, "CKA_CLASS", SF_CLASS},
-    {CKA_KEY_TYPE, "CKA_KEY_TYPE", SF_KEYTYPE},
-    {CKA_LABEL, "CKA_LABEL", SF_TEXT},
-    {CKA_ID, "CKA_ID", SF_HEX},
-    {CKA_TOKEN, "CKA_TOKEN", SF_BOOL},
-    {CKA_PRIVATE, "CKA_PRIVATE", SF_BOOL},
-    {CKA_MODIFIABLE, "CKA_MODIFIABLE", SF_BOOL},
-    {CKA_COPYABLE, "CKA_COPYABLE", SF_BOOL},
-    {CKA_DESTROYABLE, "CKA_DESTROYABLE", SF_BOOL},
-    {CKA_LOCAL, "CKA_LOCAL", SF_BOOL},
-    {CKA_KEY_GEN_MECHANISM, "CKA_KEY_GEN_MECHANISM", SF_MECH},
-    {CKA_ALLOWED_MECHANISMS, "CKA_ALLOWED_MECHANISMS", SF_MECHS},
-    {CKA_SENSITIVE, "CKA_SENSITIVE", SF_BOOL},
-    {CKA_ALWAYS_SENSITIVE, "CKA_ALWAYS_SENSITIVE", SF_BOOL},
-    {CKA_EXTRACTABLE, "CKA_EXTRACTABLE", SF_BOOL},
-    {CKA_NEVER_EXTRACTABLE, "CKA_NEVER_EXTRACTABLE", SF_BOOL},
-    {CKA_ALWAYS_AUTHENTICATE, "CKA_ALWAYS_AUTHENTICATE", SF_BOOL},
-    {CKA_WRAP_WITH_TRUSTED, "CKA_WRAP_WITH_TRUSTED", SF_BOOL},
-    {CKA_TRUSTED, "CKA_TRUSTED", SF_BOOL},
-    {CKA_ENCRYPT, "CKA_ENCRYPT", SF_BOOL},
-    {CKA_DECRYPT, "CKA_DECRYPT", SF_BOOL},
-    {CKA_SIGN, "CKA_SIGN", SF_BOOL},
-    {CKA_VERIFY, "CKA_VERIFY", SF_BOOL},
-    {CKA_SIGN_RECOVER, "CKA_SIGN_RECOVER", SF_BOOL},
-    {CKA_VERIFY_RECOVER, "CKA_VERIFY_RECOVER", SF_BOOL},
-    {CKA_WRAP, "CKA_WRAP", SF_BOOL},
-    {CKA_UNWRAP, "CKA_UNWRAP", SF_BOOL},
-    {CKA_DERIVE, "CKA_DERIVE", SF_BOOL},
-    {CKA_VALUE_LEN, "CKA_VALUE_LEN", SF_ULONG},
-    {CKA_MODULUS_BITS, "CKA_MODULUS_BITS", SF_ULONG},
-    {CKA_MODULUS, "CKA_MODULUS", SF_HEX},
-    {CKA_PUBLIC_EXPONENT, "CKA_PUBLIC_EXPONENT", SF_HEX},
-    {CKA_EC_PARAMS, "CKA_EC_PARAMS", SF_HEX},
-    {CKA_EC_POINT, "CKA_EC_POINT", SF_HEX},
-    {CKA_CHECK_VALUE, "CKA_CHECK_VALUE", SF_HEX},
-    {CKA_SUBJECT, "CKA_SUBJECT", SF_HEX},
-    {CKA_PUBLIC_KEY_INFO, "CKA_PUBLIC_KEY_INFO", SF_HEX},
-};
-
-static const char *
-class_name(CK_ULONG v)
-{
-    switch (v) {
-    case CKO_DATA: return "CKO_DATA";
-    case CKO_CERTIFICATE: return "CKO_CERTIFICATE";
-    case CKO_PUBLIC_KEY: return "CKO_PUBLIC_KEY";
-    case CKO_PRIVATE_KEY: return "CKO_PRIVATE_KEY";
-    case CKO_SECRET_KEY: return "CKO_SECRET_KEY";
-    default: return NULL;
-    }
-}
-
-static const char *
-keytype_name(CK_ULONG v)
-{
-    switch (v) {
-    case CKK_RSA: return "CKK_RSA";
-    case CKK_EC: return "CKK_EC";
-    case CKK_EC_EDWARDS: return "CKK_EC_EDWARDS";
-    case CKK_AES: return "CKK_AES";
-    case CKK_GENERIC_SECRET: return "CKK_GENERIC_SECRET";
-    default: return NULL;
-    }
-}
-
-static json_t *
-ulong_name_json(const char *name, CK_ULONG v)
-{
-    char buf[32];
-
-    if (name != NULL) {
-        return json_string(name);
-    }
-    snprintf(buf, sizeof(buf), "0x%lx", (unsigned long)v);
-    return json_string(buf);
-}
-
-static CK_ULONG
-as_ulong(const uint8_t *p, size_t len, bool *ok)
-{
-    CK_ULONG v = 0;
-
-    *ok = len == sizeof(v);
-    if (*ok) {
-        memcpy(&v, p, sizeof(v));
-    }
-    return v;
-}
-
-/* The JSON value of one attribute; NULL on allocation failure. */
-static json_t *
-attr_json(enum show_fmt fmt, const uint8_t *p, size_t len)
-{
-    bool ok = true;
-    CK_ULONG v;
-
-    switch (fmt) {
-    case SF_BOOL: return json_boolean(len == 1 && p[0] != 0);
-    case SF_ULONG:
-        v = as_ulong(p, len, &ok);
-        return ok ? json_integer((json_int_t)v) : cli_json_hex(p, len);
-    case SF_CLASS:
-        v = as_ulong(p, len, &ok);
-        return ok ? ulong_name_json(class_name(v), v) : cli_json_hex(p, len);
-    case SF_KEYTYPE:
-        v = as_ulong(p, len, &ok);
-        return ok ? ulong_name_json(keytype_name(v), v) : cli_json_hex(p, len);
-    case SF_MECH:
-        v = as_ulong(p, len, &ok);
-        return ok ? ulong_name_json(fh_mech_name(v), v) : cli_json_hex(p, len);
-    case SF_MECHS: {
-        json_t *arr = json_array();
-
-        for (size_t i = 0; arr != NULL && i + sizeof(CK_ULONG) <= len; i += sizeof(CK_ULONG)) {
-            memcpy(&v, p + i, sizeof(v));
-            if (json_array_append_new(arr, ulong_name_json(fh_mech_name(v), v)) != 0) {
-                json_decref(arr);
-                return NULL;
-            }
-        }
-        return arr;
-    }
-    case SF_TEXT: return cli_json_text(p, len);
-    case SF_HEX: return cli_json_hex(p, len);
-    }
-    return NULL;
-}
-
-/* The attributes of object h as a JSON object. */
-static fh_rv
-object_json(fh_session *s, CK_OBJECT_HANDLE h, json_t **out)
-{
-    json_t *o = json_object();
-    int ok = o != NULL;
-
-    for (size_t i = 0; ok && i < sizeof(show_attrs) / sizeof(show_attrs[0]); i++) {
-        uint8_t *val = NULL;
-        size_t len = 0;
-        fh_rv rv = cli_attr_get(s, h, show_attrs[i].type, &val, &len);
-
-        if (rv == FH_E_ATTR_SENSITIVE || rv == FH_E_ATTR_TYPE_INVALID) {
-            continue; /* not part of this object, or not revealed: not shown */
-        }
-        if (rv != FH_OK) {
-            json_decref(o);
-            return rv;
-        }
-        cli_json_set(o, show_attrs[i].name, attr_json(show_attrs[i].fmt, val, len), &ok);
-        free(val);
-    }
-    if (!ok) {
-        json_decref(o);
-        return FH_E_NOMEM;
-    }
-    *out = o;
-    return FH_OK;
-}
-
-/* Text rendering of one JSON value built by attr_json. */
+/* Text rendering of one JSON value built by fh_shape_attr_value. */
 static void
 print_value(FILE *f, json_t *v)
 {
@@ -681,13 +490,92 @@ print_value(FILE *f, json_t *v)
     }
 }
 
+/* The objects the selector matches, as `key show --json` objects. */
+static int
+local_show(struct cli_target *t, json_t **out)
+{
+    CK_OBJECT_HANDLE *h = NULL;
+    size_t n = 0;
+    json_t *arr = NULL;
+    int code;
+
+    code = cli_key_find_all(t, &h, &n);
+    if (code != 0) {
+        return code;
+    }
+    arr = json_array();
+    if (arr == NULL) {
+        code = cli_fail(t->cmd, FH_E_NOMEM, NULL);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = NULL;
+        fh_rv rv = fh_shape_attrs(t->s, h[i], &o);
+
+        if (rv == FH_OK && json_array_append_new(arr, o) != 0) {
+            rv = FH_E_NOMEM;
+        }
+        if (rv != FH_OK) {
+            code = cli_fail(t->cmd, rv, ": %s", t->key_spec);
+            goto out;
+        }
+    }
+    *out = arr;
+    arr = NULL;
+out:
+    json_decref(arr);
+    free(h);
+    return code;
+}
+
+/*
+ * The server's objects with their members in fh_attr_show_at order, the order
+ * local_show produces, so that text and --json output are the same bytes;
+ * members outside the table (a newer server's) are dropped, as the local
+ * path would not show them either.
+ */
+static int
+remote_show(const char *cmd, const struct cli_target *t, json_t **out)
+{
+    const char **names = calloc(fh_attr_show_count() + 1, sizeof(*names));
+    json_t *objs = NULL, *arr, *o;
+    size_t i;
+    int code;
+
+    if (names == NULL) {
+        return cli_fail(cmd, FH_E_NOMEM, NULL);
+    }
+    for (i = 0; i < fh_attr_show_count(); i++) {
+        names[i] = fh_attr_show_at(i)->name;
+    }
+    code = cli_remote_key_objects(cmd, t, &objs);
+    if (code != 0) {
+        free(names);
+        return code;
+    }
+    arr = json_array();
+    json_array_foreach(objs, i, o)
+    {
+        if (arr != NULL && json_array_append_new(arr, cli_json_pick(o, names)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    free(names);
+    json_decref(objs);
+    if (arr == NULL) {
+        return cli_fail(cmd, FH_E_NOMEM, NULL);
+    }
+    *out = arr;
+    return 0;
+}
+
 int
 cmd_key_show(int argc, char **argv)
 {
     const char *cmd = show_spec.cmd;
     struct cli_args a;
     struct cli_target t;
-    CK_OBJECT_HANDLE *h = NULL;
     size_t n = 0;
     json_t *arr = NULL;
     char *text = NULL;
@@ -696,31 +584,21 @@ cmd_key_show(int argc, char **argv)
     int code;
 
     PARSE_OR_RETURN(&show_spec, &a);
-    code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN | CLI_T_KEY);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_target_select(&t, cmd, &a, CLI_T_KEY);
+        if (code == 0) {
+            code = remote_show(cmd, &t, &arr);
+        }
+    } else {
+        code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN | CLI_T_KEY);
+        if (code == 0) {
+            code = local_show(&t, &arr);
+        }
     }
-    code = cli_key_find_all(&t, &h, &n);
     if (code != 0) {
         goto out;
     }
-    arr = json_array();
-    if (arr == NULL) {
-        code = cli_fail(cmd, FH_E_NOMEM, NULL);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = NULL;
-        fh_rv rv = object_json(t.s, h[i], &o);
-
-        if (rv == FH_OK && json_array_append_new(arr, o) != 0) {
-            rv = FH_E_NOMEM;
-        }
-        if (rv != FH_OK) {
-            code = cli_fail(cmd, rv, ": %s", t.key_spec);
-            goto out;
-        }
-    }
+    n = json_array_size(arr);
     if (cli_flag(&a, "json")) {
         code = cli_json_print(cmd, arr);
         arr = NULL;
@@ -756,12 +634,31 @@ out:
     }
     free(text);
     json_decref(arr);
-    free(h);
     cli_target_close(&t);
     return code;
 }
 
 /* ---- key delete ---- */
+
+static int
+local_delete(struct cli_target *t, size_t *count)
+{
+    CK_OBJECT_HANDLE *h = NULL;
+    size_t n = 0;
+    int code;
+
+    code = cli_key_find_all(t, &h, &n);
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        fh_rv rv = fh_object_destroy(t->s, h[i]);
+
+        if (rv != FH_OK) {
+            code = cli_fail(t->cmd, rv, ": %s (deleted %zu of %zu objects)", t->key_spec, i, n);
+        }
+    }
+    free(h);
+    *count = n;
+    return code;
+}
 
 int
 cmd_key_delete(int argc, char **argv)
@@ -769,30 +666,26 @@ cmd_key_delete(int argc, char **argv)
     const char *cmd = delete_spec.cmd;
     struct cli_args a;
     struct cli_target t;
-    CK_OBJECT_HANDLE *h = NULL;
     size_t n = 0;
     int code;
 
     PARSE_OR_RETURN(&delete_spec, &a);
-    code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN | CLI_T_RW | CLI_T_KEY);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_target_select(&t, cmd, &a, CLI_T_KEY);
+        if (code == 0) {
+            code = cli_remote_key_delete(cmd, &t, &n);
+        }
+    } else {
+        code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN | CLI_T_RW | CLI_T_KEY);
+        if (code == 0) {
+            code = local_delete(&t, &n);
+        }
     }
-    code = cli_key_find_all(&t, &h, &n);
     if (code != 0) {
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        fh_rv rv = fh_object_destroy(t.s, h[i]);
-
-        if (rv != FH_OK) {
-            code = cli_fail(cmd, rv, ": %s (deleted %zu of %zu objects)", t.key_spec, i, n);
-            goto out;
-        }
-    }
     printf("deleted %zu object%s matching %s\n", n, n == 1 ? "" : "s", t.key_spec);
 out:
-    free(h);
     cli_target_close(&t);
     return code;
 }
@@ -820,6 +713,45 @@ spki_to_pem(const uint8_t *der, size_t len, const char *out_path)
     return rv;
 }
 
+/*
+ * CKA_PUBLIC_KEY_INFO of the key's public half (else its private half, as
+ * cli_key_find tries them locally) from the server's `key show` objects.
+ * *rv is FH_OK, or FH_E_ATTR_TYPE_INVALID when no half carries it.
+ */
+static int
+remote_spki(const char *cmd, const struct cli_target *t, uint8_t **der, size_t *len, fh_rv *rv)
+{
+    static const char *const classes[] = {"CKO_PUBLIC_KEY", "CKO_PRIVATE_KEY"};
+    json_t *objs = NULL, *o;
+    int code = cli_remote_key_objects(cmd, t, &objs);
+    size_t i;
+
+    bool found = false;
+
+    *rv = FH_E_ATTR_TYPE_INVALID;
+    for (size_t k = 0; code == 0 && !found && k < 2; k++) {
+        json_array_foreach(objs, i, o)
+        {
+            const char *cls = json_string_value(json_object_get(o, "CKA_CLASS"));
+            const char *hex = json_string_value(json_object_get(o, "CKA_PUBLIC_KEY_INFO"));
+
+            if (cls != NULL && strcmp(cls, classes[k]) == 0) {
+                found = true; /* the first half found decides, as cli_key_find does */
+                *rv = hex != NULL ? cli_hex_decode(hex, der, len) : FH_E_ATTR_TYPE_INVALID;
+                break;
+            }
+        }
+    }
+    json_decref(objs);
+    if (code == 0 && !found) {
+        code = cli_fail(cmd, FH_E_KEY_HANDLE_INVALID, ": %s", t->key_spec);
+    }
+    if (code == 0 && *rv == FH_E_ARGS) {
+        *rv = FH_E_ATTR_TYPE_INVALID; /* not hex: treat as absent */
+    }
+    return code;
+}
+
 int
 cmd_key_export_public(int argc, char **argv)
 {
@@ -832,19 +764,27 @@ cmd_key_export_public(int argc, char **argv)
     size_t len = 0;
     const char *out_path;
     int code;
-    fh_rv rv;
+    fh_rv rv = FH_OK;
 
     PARSE_OR_RETURN(&export_spec, &a);
     out_path = cli_arg(&a, "out");
-    code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN_LAZY | CLI_T_KEY);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_target_select(&t, cmd, &a, CLI_T_KEY);
+        if (code == 0) {
+            code = remote_spki(cmd, &t, &der, &len, &rv);
+        }
+    } else {
+        code = cli_target_open(&t, cmd, &a, CLI_T_LOGIN_LAZY | CLI_T_KEY);
+        if (code == 0) {
+            code = cli_key_find(&t, classes, 2, &h);
+        }
+        if (code == 0) {
+            rv = fh_attr_read(t.s, h, CKA_PUBLIC_KEY_INFO, &der, &len);
+        }
     }
-    code = cli_key_find(&t, classes, 2, &h);
     if (code != 0) {
         goto out;
     }
-    rv = cli_attr_get(t.s, h, CKA_PUBLIC_KEY_INFO, &der, &len);
     if (rv == FH_OK && len == 0) {
         rv = FH_E_ATTR_TYPE_INVALID;
     }

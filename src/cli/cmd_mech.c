@@ -16,6 +16,7 @@
 #include "args.h"
 #include "exit.h"
 #include "json.h"
+#include "remote.h"
 #include "target.h"
 
 static const struct cli_optdef mech_opts[] = {
@@ -30,67 +31,50 @@ static const struct cli_spec mech_spec = {
     mech_opts,
 };
 
-static const struct {
-    CK_FLAGS flag;
-    const char *name;
-} op_names[] = {
-    {CKF_ENCRYPT, "encrypt"},   {CKF_DECRYPT, "decrypt"},
-    {CKF_SIGN, "sign"},         {CKF_VERIFY, "verify"},
-    {CKF_DIGEST, "digest"},     {CKF_WRAP, "wrap"},
-    {CKF_UNWRAP, "unwrap"},     {CKF_DERIVE, "derive"},
-    {CKF_GENERATE, "generate"}, {CKF_GENERATE_KEY_PAIR, "generate-key-pair"},
-};
-
-/* "bits", "bytes" or NULL (no key). */
-static const char *
-key_unit(const struct fh_mech_desc *d)
+/*
+ * Text output from the --json array, so that the local registry and a
+ * server's answer print through the same lines: name, key sizes with their
+ * unit, operations, "multipart".
+ */
+static void
+print_text(json_t *arr)
 {
-    if (d->n_key_types == 0) {
-        return NULL;
+    size_t i, k;
+    json_t *o, *op;
+    int w = 4;
+
+    json_array_foreach(arr, i, o)
+    {
+        const char *name = json_string_value(json_object_get(o, "name"));
+        int l = name != NULL ? (int)strlen(name) : 0;
+
+        w = l > w ? l : w;
     }
-    if (d->key_types[0] == CKK_AES || d->key_types[0] == CKK_GENERIC_SECRET) {
-        return "bytes";
-    }
-    return "bits";
-}
+    json_array_foreach(arr, i, o)
+    {
+        const char *name = json_string_value(json_object_get(o, "name"));
+        const char *unit = json_string_value(json_object_get(o, "key_unit"));
+        char sizes[48], ops[160] = "";
+        size_t used = 0;
 
-static json_t *
-mech_json(const fh_ctx *ctx)
-{
-    json_t *arr = json_array();
-    int ok = arr != NULL;
-
-    for (size_t i = 0; ok && i < fh_mech_count(ctx); i++) {
-        const struct fh_mech_desc *d = fh_mech_at(ctx, i);
-        json_t *o = json_object(), *ops = json_array();
-        const char *unit = key_unit(d);
-
-        if (o == NULL || ops == NULL || json_array_append_new(arr, o) != 0) {
-            json_decref(o);
-            json_decref(ops);
-            ok = 0;
-            break;
+        if (unit != NULL) {
+            snprintf(sizes, sizeof(sizes), "%lu-%lu %s",
+                     (unsigned long)json_integer_value(json_object_get(o, "min_key")),
+                     (unsigned long)json_integer_value(json_object_get(o, "max_key")), unit);
+        } else {
+            snprintf(sizes, sizeof(sizes), "-");
         }
-        for (size_t k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++) {
-            if ((d->flags & op_names[k].flag) != 0 &&
-                json_array_append_new(ops, json_string(op_names[k].name)) != 0) {
-                ok = 0;
+        json_array_foreach(json_object_get(o, "operations"), k, op)
+        {
+            if (json_is_string(op) && used < sizeof(ops)) {
+                int n = snprintf(ops + used, sizeof(ops) - used, "%s%s", used > 0 ? "," : "",
+                                 json_string_value(op));
+                used += n > 0 ? (size_t)n : 0;
             }
         }
-        cli_json_set(o, "name", json_string(d->name), &ok);
-        cli_json_set(o, "min_key",
-                     unit != NULL ? json_integer((json_int_t)d->min_key) : json_null(), &ok);
-        cli_json_set(o, "max_key",
-                     unit != NULL ? json_integer((json_int_t)d->max_key) : json_null(), &ok);
-        cli_json_set(o, "key_unit", unit != NULL ? json_string(unit) : json_null(), &ok);
-        cli_json_set(o, "operations", ops, &ok);
-        cli_json_set(o, "multipart", json_boolean((d->fh_flags & FH_MECH_MULTIPART) != 0), &ok);
+        printf("%-*s  %-16s  %s%s\n", w, name != NULL ? name : "?", sizes, ops,
+               json_is_true(json_object_get(o, "multipart")) ? "  multipart" : "");
     }
-    if (!ok) {
-        json_decref(arr);
-        return NULL;
-    }
-    return arr;
 }
 
 int
@@ -99,48 +83,33 @@ cmd_mechanisms(int argc, char **argv)
     const char *cmd = mech_spec.cmd;
     struct cli_args a;
     fh_ctx *ctx = NULL;
-    int code, w = 4;
+    json_t *arr = NULL;
+    int code;
 
     code = cli_args_parse(&mech_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
-    code = cli_ctx_open_registry(cmd, &ctx);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_remote_mechanisms(cmd, &arr);
+    } else {
+        code = cli_ctx_open_registry(cmd, &ctx);
+        if (code == 0) {
+            arr = fh_shape_mechs(ctx);
+            code = arr == NULL ? cli_fail(cmd, FH_E_NOMEM, NULL) : 0;
+        }
     }
-    if (cli_flag(&a, "json")) {
-        code = cli_json_print(cmd, mech_json(ctx));
+    if (code != 0) {
         goto out;
     }
-    for (size_t i = 0; i < fh_mech_count(ctx); i++) {
-        int l = (int)strlen(fh_mech_at(ctx, i)->name);
-
-        w = l > w ? l : w;
+    if (cli_flag(&a, "json")) {
+        code = cli_json_print(cmd, arr);
+        arr = NULL;
+        goto out;
     }
-    for (size_t i = 0; i < fh_mech_count(ctx); i++) {
-        const struct fh_mech_desc *d = fh_mech_at(ctx, i);
-        const char *unit = key_unit(d);
-        char sizes[48], ops[160] = "";
-        size_t used = 0;
-
-        if (unit != NULL) {
-            snprintf(sizes, sizeof(sizes), "%lu-%lu %s", (unsigned long)d->min_key,
-                     (unsigned long)d->max_key, unit);
-        } else {
-            snprintf(sizes, sizeof(sizes), "-");
-        }
-        for (size_t k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++) {
-            if ((d->flags & op_names[k].flag) != 0 && used < sizeof(ops)) {
-                int n = snprintf(ops + used, sizeof(ops) - used, "%s%s", used > 0 ? "," : "",
-                                 op_names[k].name);
-                used += n > 0 ? (size_t)n : 0;
-            }
-        }
-        printf("%-*s  %-16s  %s%s\n", w, d->name, sizes, ops,
-               (d->fh_flags & FH_MECH_MULTIPART) != 0 ? "  multipart" : "");
-    }
+    print_text(arr);
 out:
+    json_decref(arr);
     fh_ctx_free(ctx);
     return code;
 }

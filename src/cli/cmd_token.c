@@ -21,6 +21,7 @@
 #include "exit.h"
 #include "json.h"
 #include "pin.h"
+#include "remote.h"
 #include "target.h"
 
 #define OPT_PIN_FILE                                                                               \
@@ -170,6 +171,9 @@ cmd_token_init(int argc, char **argv)
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
+    if (cli_remote_on()) {
+        return cli_remote_refuse(cmd); /* not a REST operation */
+    }
     label = cli_arg(&a, "label");
     code = check_label(cmd, label);
     if (code != 0) {
@@ -226,43 +230,35 @@ out:
     return code;
 }
 
-static const char *
-user_pin_state(const struct fh_token_info *t)
-{
-    if (!t->user_pin_initialized) {
-        return "not set";
-    }
-    return t->user_pin_locked ? "locked" : "ok";
-}
-
+/* The `token list --json` array: one fh_shape_token per token. */
 static json_t *
 token_json(const struct fh_token_info *t, size_t n)
 {
     json_t *arr = json_array();
-    int ok = arr != NULL;
 
-    for (size_t i = 0; ok && i < n; i++) {
-        json_t *o = json_object();
-
-        if (o == NULL || json_array_append_new(arr, o) != 0) {
-            ok = 0;
-            break;
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        if (json_array_append_new(arr, fh_shape_token(&t[i])) != 0) {
+            json_decref(arr);
+            return NULL;
         }
-        cli_json_set(o, "label", cli_json_text((const uint8_t *)t[i].label, strlen(t[i].label)),
-                     &ok);
-        cli_json_set(o, "serial", json_string(t[i].serial), &ok);
-        cli_json_set(o, "objects", json_integer((json_int_t)t[i].object_count), &ok);
-        cli_json_set(o, "user_pin", json_string(user_pin_state(&t[i])), &ok);
-        cli_json_set(o, "user_failures", json_integer(t[i].user_failures), &ok);
-        cli_json_set(o, "so_pin_locked", json_boolean(t[i].so_pin_locked), &ok);
-        cli_json_set(o, "so_failures", json_integer(t[i].so_failures), &ok);
-        cli_json_set(o, "max_failures", json_integer(t[i].max_failures), &ok);
-    }
-    if (!ok) {
-        json_decref(arr);
-        return NULL;
     }
     return arr;
+}
+
+static int
+local_list(const char *cmd, fh_ctx **ctx, struct fh_token_info **t, size_t *n)
+{
+    int code = cli_ctx_open(cmd, false, ctx);
+    fh_rv rv;
+
+    if (code != 0) {
+        return code;
+    }
+    rv = fh_token_list(*ctx, t, n);
+    if (rv != FH_OK) {
+        return cli_fail(cmd, rv, " (%s)", fh_ctx_store_location(*ctx));
+    }
+    return 0;
 }
 
 int
@@ -274,19 +270,17 @@ cmd_token_list(int argc, char **argv)
     struct fh_token_info *t = NULL;
     size_t n = 0;
     int code, w = 5;
-    fh_rv rv;
 
     code = cli_args_parse(&list_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
-    code = cli_ctx_open(cmd, false, &ctx);
-    if (code != 0) {
-        return code;
+    if (cli_remote_on()) {
+        code = cli_remote_token_list(cmd, &t, &n);
+    } else {
+        code = local_list(cmd, &ctx, &t, &n);
     }
-    rv = fh_token_list(ctx, &t, &n);
-    if (rv != FH_OK) {
-        code = cli_fail(cmd, rv, " (%s)", fh_ctx_store_location(ctx));
+    if (code != 0) {
         goto out;
     }
     if (cli_flag(&a, "json")) {
@@ -300,7 +294,7 @@ cmd_token_list(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         printf("%-*s  serial %s  objects %-5llu  user PIN %-8s  failures %u/%u%s\n", w, t[i].label,
-               t[i].serial, (unsigned long long)t[i].object_count, user_pin_state(&t[i]),
+               t[i].serial, (unsigned long long)t[i].object_count, fh_shape_user_pin(&t[i]),
                t[i].user_failures, t[i].max_failures, t[i].so_pin_locked ? "  SO PIN locked" : "");
     }
 out:
@@ -324,6 +318,9 @@ cmd_token_delete(int argc, char **argv)
     code = cli_args_parse(&delete_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
+    }
+    if (cli_remote_on()) {
+        return cli_remote_refuse(cmd); /* not a REST operation */
     }
     label = cli_arg(&a, "label");
     code = check_label(cmd, label);
@@ -380,6 +377,9 @@ cmd_token_set_pin(int argc, char **argv)
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
+    if (cli_remote_on()) {
+        return cli_remote_refuse(cmd); /* not a REST operation */
+    }
     so = cli_flag(&a, "so");
     if (so && cli_arg(&a, "pin-file") != NULL) {
         return cli_usage_error(cmd, true,
@@ -428,6 +428,9 @@ cmd_token_unlock(int argc, char **argv)
     code = cli_args_parse(&unlock_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
+    }
+    if (cli_remote_on()) {
+        return cli_remote_refuse(cmd); /* not a REST operation */
     }
     code = cli_target_open(&t, cmd, &a, CLI_T_RW);
     if (code != 0) {

@@ -57,6 +57,8 @@ cli_exit_code(fh_rv rv)
     case FH_E_OTHER_USER_LOGGED_IN:
     case FH_E_TOKEN_NOT_INITIALIZED:
     case FH_E_USER_PIN_NOT_INITIALIZED: /* the SO has not set it: no user login possible */
+    case FH_E_AUTH_FAILED:
+    case FH_E_PERMISSION_DENIED:
         return CLI_EXIT_AUTH;
 
     case FH_E_SIGNATURE_INVALID: return CLI_EXIT_SIGNATURE;

@@ -7,7 +7,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "args.h"
 #include "exit.h"
@@ -31,61 +30,4 @@ cli_json_print(const char *cmd, json_t *root)
     }
     free(text);
     return code;
-}
-
-json_t *
-cli_json_hex(const uint8_t *p, size_t n)
-{
-    char *hex = cli_hex_encode(p, n);
-    json_t *j;
-
-    if (hex == NULL) {
-        return NULL;
-    }
-    j = json_string(hex);
-    free(hex);
-    return j;
-}
-
-json_t *
-cli_json_text(const uint8_t *p, size_t n)
-{
-    json_t *j;
-    char *hex, *s;
-    size_t len;
-
-    if (n == 0) {
-        return json_string("");
-    }
-    j = json_stringn((const char *)p, n); /* NULL when not valid UTF-8 */
-    if (j != NULL) {
-        return j;
-    }
-    hex = cli_hex_encode(p, n);
-    if (hex == NULL) {
-        return NULL;
-    }
-    len = strlen(hex) + sizeof("hex:");
-    s = malloc(len);
-    if (s == NULL) {
-        free(hex);
-        return NULL;
-    }
-    snprintf(s, len, "hex:%s", hex);
-    j = json_string(s);
-    free(s);
-    free(hex);
-    return j;
-}
-
-void
-cli_json_set(json_t *obj, const char *key, json_t *value, int *ok)
-{
-    if (value == NULL) {
-        *ok = 0;
-        return;
-    }
-    if (json_object_set_new(obj, key, value) != 0) {
-        *ok = 0;
-    }
 }

@@ -24,6 +24,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "exit.h"
+#include "remote.h"
 
 struct cli_command {
     const char *group; /* first word */
@@ -52,6 +53,9 @@ static const struct cli_command commands[] = {
     {"audit", "list", cmd_audit_list, "list audit records"},
     {"audit", "verify", cmd_audit_verify, "verify the audit hash chain"},
     {"mechanisms", NULL, cmd_mechanisms, "list available mechanisms"},
+    {"apikey", "create", cmd_apikey_create, "create an API key for the server (shown once)"},
+    {"apikey", "list", cmd_apikey_list, "list API keys (never the keys themselves)"},
+    {"apikey", "revoke", cmd_apikey_revoke, "revoke an API key"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -59,7 +63,8 @@ static const struct cli_command commands[] = {
 static void
 print_help(FILE *f)
 {
-    fprintf(f, "Usage: ferrohsm [--help] [--version] <command> [<subcommand>] [options]\n\n"
+    fprintf(f, "Usage: ferrohsm [--help] [--version] [SERVER OPTIONS] <command> [<subcommand>] "
+               "[options]\n\n"
                "Commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         char name[40];
@@ -72,6 +77,13 @@ print_help(FILE *f)
                "--new-pin-file,\nFERROHSM_PIN/FERROHSM_SO_PIN/FERROHSM_NEW_PIN, or a prompt; "
                "never from arguments.\nConfiguration: FERROHSM_CONF, else "
                "$FERROHSM_HOME/ferrohsm.conf.\n");
+    fprintf(f, "\nServer options (before the command) run it through ferrohsm-server's REST API:\n"
+               "  --server URL          https://HOST:PORT (else FERROHSM_SERVER; http:// only to "
+               "loopback)\n"
+               "  --api-key-file FILE   API key: first line of FILE (else FERROHSM_API_KEY)\n"
+               "  --cacert FILE         CA certificates for the server (else FERROHSM_CACERT)\n"
+               "  --server-pin PIN      sha256//BASE64 key pin the server printed (else "
+               "FERROHSM_SERVER_PIN)\n");
 }
 
 static void
@@ -174,7 +186,10 @@ main(int argc, char **argv)
     int code;
 
     harden();
-    code = dispatch(argc, argv, name, sizeof(name));
+    code = cli_remote_global_options(&argc, &argv); /* --server ... before the command */
+    if (code == 0) {
+        code = dispatch(argc, argv, name, sizeof(name));
+    }
     /*
      * Text output goes through stdio: a full disk or a closed pipe shows up
      * here. A command that failed already printed its one line.

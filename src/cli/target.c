@@ -21,7 +21,6 @@
 #include <strings.h>
 
 #include "exit.h"
-#include "keytype.h"
 #include "pin.h"
 
 /* Report a failed fh_ctx_new. */
@@ -172,10 +171,9 @@ login_user(struct cli_target *t, const struct cli_args *a)
 }
 
 int
-cli_target_open(struct cli_target *t, const char *cmd, const struct cli_args *a, unsigned flags)
+cli_target_select(struct cli_target *t, const char *cmd, const struct cli_args *a, unsigned flags)
 {
     int code = 0;
-    fh_rv rv;
 
     memset(t, 0, sizeof(*t));
     t->cmd = cmd;
@@ -198,6 +196,22 @@ cli_target_open(struct cli_target *t, const char *cmd, const struct cli_args *a,
     if (t->token_label == NULL) {
         code = cli_usage_error(cmd, true, "missing --token");
         goto fail;
+    }
+    return 0;
+fail:
+    cli_target_close(t);
+    return code;
+}
+
+int
+cli_target_open(struct cli_target *t, const char *cmd, const struct cli_args *a, unsigned flags)
+{
+    int code;
+    fh_rv rv;
+
+    code = cli_target_select(t, cmd, a, flags);
+    if (code != 0) {
+        return code;
     }
     code = cli_ctx_open(cmd, false, &t->ctx);
     if (code != 0) {
@@ -361,96 +375,3 @@ cli_key_find_all(struct cli_target *t, CK_OBJECT_HANDLE **out, size_t *count)
     return 0;
 }
 
-fh_rv
-cli_attr_get(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, uint8_t **out, size_t *len)
-{
-    CK_ATTRIBUTE a = {type, NULL, 0};
-    uint8_t *buf;
-    fh_rv rv;
-
-    rv = fh_object_get_attributes(s, h, &a, 1);
-    if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
-        return rv != FH_OK ? rv : FH_E_ATTR_TYPE_INVALID;
-    }
-    if (rv != FH_OK) {
-        return rv;
-    }
-    if (a.ulValueLen == 0) {
-        *out = NULL;
-        *len = 0;
-        return FH_OK;
-    }
-    if (a.ulValueLen > FH_ATTR_MAX_VALUE) {
-        return FH_E_DATA_TOO_LARGE;
-    }
-    buf = malloc(a.ulValueLen + 1);
-    if (buf == NULL) {
-        return FH_E_NOMEM;
-    }
-    a.pValue = buf;
-    rv = fh_object_get_attributes(s, h, &a, 1);
-    if (rv != FH_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
-        free(buf);
-        return rv != FH_OK ? rv : FH_E_ATTR_TYPE_INVALID;
-    }
-    buf[a.ulValueLen] = 0;
-    *out = buf;
-    *len = a.ulValueLen;
-    return FH_OK;
-}
-
-CK_ULONG
-cli_attr_ulong(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, CK_ULONG def)
-{
-    CK_ULONG v = 0;
-    CK_ATTRIBUTE a = {type, &v, sizeof(v)};
-
-    if (fh_object_get_attributes(s, h, &a, 1) != FH_OK || a.ulValueLen != sizeof(v)) {
-        return def;
-    }
-    return v;
-}
-
-void
-cli_key_describe(fh_session *s, CK_OBJECT_HANDLE h, CK_KEY_TYPE kt, unsigned *bits,
-                 const char **type_name, const char **curve)
-{
-    *bits = 0;
-    *type_name = "unknown";
-    *curve = NULL;
-    if (kt == CKK_RSA) {
-        CK_ULONG mb = cli_attr_ulong(s, h, CKA_MODULUS_BITS, 0);
-
-        *type_name = "rsa";
-        if (mb == 0) {
-            /* Some objects carry only the modulus: its length tells the size. */
-            uint8_t *mod = NULL;
-            size_t len = 0;
-
-            if (cli_attr_get(s, h, CKA_MODULUS, &mod, &len) == FH_OK) {
-                mb = len * 8;
-            }
-            free(mod);
-        }
-        *bits = (unsigned)mb;
-    } else if (kt == CKK_EC || kt == CKK_EC_EDWARDS) {
-        uint8_t *params = NULL;
-        size_t len = 0;
-
-        *type_name = kt == CKK_EC ? "ec" : "ec-edwards";
-        if (cli_attr_get(s, h, CKA_EC_PARAMS, &params, &len) == FH_OK) {
-            const struct cli_curve *c = cli_curve_by_params(params, len);
-
-            if (c != NULL) {
-                *curve = c->name;
-                *bits = c->bits;
-            }
-        }
-        free(params);
-    } else if (kt == CKK_AES || kt == CKK_GENERIC_SECRET) {
-        CK_ULONG vl = cli_attr_ulong(s, h, CKA_VALUE_LEN, 0);
-
-        *type_name = kt == CKK_AES ? "aes" : "generic-secret";
-        *bits = (unsigned)(vl * 8);
-    }
-}

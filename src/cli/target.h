@@ -72,6 +72,13 @@ int cli_ctx_open_registry(const char *cmd, fh_ctx **out);
  */
 int cli_target_open(struct cli_target *t, const char *cmd, const struct cli_args *a,
                     unsigned flags);
+/*
+ * Only the first step of cli_target_open: resolve --token and --key (flags
+ * CLI_T_KEY) into t without opening anything; remote mode (remote.h) names
+ * the token and key to the server from it. Close with cli_target_close.
+ */
+int cli_target_select(struct cli_target *t, const char *cmd, const struct cli_args *a,
+                      unsigned flags);
 void cli_target_close(struct cli_target *t);
 
 /*
@@ -87,23 +94,5 @@ int cli_key_find(struct cli_target *t, const CK_OBJECT_CLASS *classes, size_t n_
 
 /* Every object the selector matches (any class); *out malloc'ed; zero is an error. */
 int cli_key_find_all(struct cli_target *t, CK_OBJECT_HANDLE **out, size_t *count);
-
-/*
- * Read one attribute into a malloc'ed buffer (*out NULL and *len 0 when the
- * value is empty). FH_E_ATTR_SENSITIVE / FH_E_ATTR_TYPE_INVALID when the
- * attribute cannot be revealed or does not exist. No printing.
- */
-fh_rv cli_attr_get(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, uint8_t **out,
-                   size_t *len);
-/* CK_ULONG attribute; def when unavailable. */
-CK_ULONG cli_attr_ulong(fh_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, CK_ULONG def);
-
-/*
- * The key's size in bits (0 when unknown), its type name ("rsa", "ec",
- * "ec-edwards", "aes", "generic-secret", "unknown") and, for EC and Edwards
- * keys, the curve as --type spells it ("ec-p256", "ed25519"; else NULL).
- */
-void cli_key_describe(fh_session *s, CK_OBJECT_HANDLE h, CK_KEY_TYPE kt, unsigned *bits,
-                      const char **type_name, const char **curve);
 
 #endif /* FERROHSM_CLI_TARGET_H */

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "ferrohsm/describe.h"
+
 #include "args.h"
 
 static void
@@ -89,7 +91,7 @@ test_usage(void **state)
 
     (void)state;
     assert_int_equal(cli_parse_usage("sign", &m, &bad, &bad_len), FH_OK);
-    assert_int_equal(m, CLI_USE_SIGN);
+    assert_int_equal(m, FH_USAGE_SIGN);
     assert_int_equal(
         cli_parse_usage("sign,verify,encrypt,decrypt,wrap,unwrap,derive", &m, NULL, NULL), FH_OK);
     assert_int_equal(m, 0x7f);
