@@ -11,13 +11,17 @@
  * that differs and behaves as not initialised; it never touches the
  * parent's state, which is abandoned (not freed: its locks and store
  * handles belong to the parent) until the child calls C_Initialize. The
- * pthread_atfork child handler only re-creates `life`, which another parent
- * thread may have held at the moment of fork.
+ * pthread_atfork child handler re-creates `life`, which another parent
+ * thread may have held at the moment of fork, and stores the child's pid in
+ * self_pid, which every call compares with instead of calling getpid() (a
+ * system call per call; a raw clone(2) without fork handlers is not
+ * supported, as with any library that keeps per-process state).
  *
  * Configuration is the core's: fh_ctx_new reads FERROHSM_CONF /
  * FERROHSM_HOME. No process-global OpenSSL state is changed here.
  */
 #include "p11.h"
+#include "remote.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,11 +30,15 @@
 static pthread_rwlock_t life = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct p11_module *mod;
+/* getpid() of this process, kept by the atfork child handler: every call
+ * checks it (mine), and getpid() is a system call. 0 until C_Initialize. */
+static pid_t self_pid;
 
 static void
 atfork_child(void)
 {
     pthread_rwlock_init(&life, NULL);
+    __atomic_store_n(&self_pid, getpid(), __ATOMIC_RELAXED);
 }
 
 static void
@@ -42,7 +50,7 @@ atfork_register(void)
 static bool
 mine(const struct p11_module *m)
 {
-    return m != NULL && m->pid == getpid();
+    return m != NULL && m->pid == __atomic_load_n(&self_pid, __ATOMIC_RELAXED);
 }
 
 static void
@@ -53,8 +61,18 @@ module_free(struct p11_module *m)
     }
     p11_sessions_free(&m->sessions); /* closes core sessions before their tokens */
     p11_slots_free(&m->slots);
+    p11r_free(m->remote);
     fh_ctx_free(m->ctx);
     free(m);
+}
+
+/* §5.4: the application forbids the library to create threads. */
+static bool
+no_threads(CK_VOID_PTR args)
+{
+    const CK_C_INITIALIZE_ARGS *a = args;
+
+    return a != NULL && (a->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS) != 0;
 }
 
 CK_RV
@@ -66,6 +84,7 @@ p11_module_initialize(CK_VOID_PTR args)
 
     pthread_once(&atfork_once, atfork_register);
     pthread_rwlock_wrlock(&life);
+    __atomic_store_n(&self_pid, getpid(), __ATOMIC_RELAXED);
     if (mine(mod)) {
         rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
         goto out;
@@ -82,11 +101,17 @@ p11_module_initialize(CK_VOID_PTR args)
     }
     m->pid = getpid();
     r = fh_ctx_new(&(struct fh_ctx_options){.front = "pkcs11", .create = true}, &m->ctx);
+    if (r == FH_OK && no_threads(args)) {
+        fh_ctx_forbid_threads(m->ctx);
+    }
     if (r == FH_OK) {
         r = p11_sessions_init(&m->sessions);
     }
     if (r == FH_OK) {
         r = p11_slots_init(&m->slots, m->ctx);
+    }
+    if (r == FH_OK) {
+        r = p11r_init(m->ctx, &m->remote); /* [remote.*] sections: remote.h */
     }
     rv = fh_rv_to_ckr(r, FH_P11_CTX_GENERAL);
     if (rv == CKR_OK) {

@@ -115,13 +115,13 @@ struct p11_session {
     fh_session *fs;
     bool rw;
     void *lock;           /* held for the duration of one call on the session */
-    unsigned refs;        /* table reference + calls in flight; table lock */
-    bool closed;          /* removed from the table; table lock */
+    unsigned refs;        /* table reference + calls in flight; atomic, raised under t->lock */
+    bool closed;          /* removed from the table; atomic, set under the table lock */
     struct p11_find find; /* call lock */
 };
 
 struct p11_sessions {
-    void *lock; /* guards v, n, cap, next and every refs/closed */
+    void *lock; /* guards v, n, cap, next (sessions.c) */
     CK_SESSION_HANDLE next;
     struct p11_session **v; /* sorted by handle (handles only grow) */
     size_t n, cap;
@@ -145,11 +145,14 @@ CK_STATE p11_session_state(const struct p11_session *s);
 
 /* ---- module.c ---- */
 
+struct p11_remote; /* remote.h: the [remote.*] slots, NULL when none */
+
 struct p11_module {
     pid_t pid;
     fh_ctx *ctx;
     struct p11_slots slots;
     struct p11_sessions sessions;
+    struct p11_remote *remote;
 };
 
 CK_RV p11_module_initialize(CK_VOID_PTR args);

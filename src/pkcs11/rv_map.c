@@ -165,6 +165,8 @@ fh_rv_to_ckr(fh_rv rv, enum fh_p11_ctx c)
          */
         return CKR_OPERATION_ACTIVE;
     case FH_E_USER_PIN_NOT_INITIALIZED: return CKR_USER_PIN_NOT_INITIALIZED;
+    case FH_E_AUTH_FAILED: return CKR_DEVICE_ERROR; /* a remote slot's API key refused */
+    case FH_E_PERMISSION_DENIED: return CKR_FUNCTION_REJECTED;
     }
     return CKR_GENERAL_ERROR;
 }

@@ -9,10 +9,13 @@
  * closes the core session and uncounts it from its slot, which logs out
  * when it was the slot's last session (§5.6.2).
  *
- * Locks: t->lock guards v/n/cap/next and every session's refs and closed
- * flag; s->lock is held by the thread calling on s. Order: s->lock ->
- * slot->lock -> t->lock. Calls on different sessions never share a lock
- * beyond these short table lookups.
+ * Locks: t->lock guards v/n/cap/next; a session's refs and closed flag are
+ * atomic (refs is raised only under t->lock, while the table's reference
+ * keeps the session alive; closed is set under t->lock). s->lock is held by
+ * the thread calling on s. Order: s->lock -> slot->lock -> t->lock. A call
+ * takes t->lock once, for the lookup: calls on different sessions share no
+ * other lock here (each extra round on a shared lock is a cache line that
+ * two CPUs pass back and forth).
  */
 #include "p11.h"
 
@@ -128,17 +131,14 @@ p11_session_acquire(struct p11_sessions *t, CK_SESSION_HANDLE h, struct p11_sess
     i = index_locked(t, h, &found);
     if (found) {
         s = t->v[i];
-        s->refs++;
+        __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED); /* the table's keeps it alive */
     }
     p11_mutex_unlock(t->lock);
     if (s == NULL) {
         return CKR_SESSION_HANDLE_INVALID;
     }
     p11_mutex_lock(s->lock);
-    p11_mutex_lock(t->lock);
-    found = !s->closed;
-    p11_mutex_unlock(t->lock);
-    if (!found) {
+    if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE)) {
         p11_session_release(t, s); /* closed while we waited for the call lock */
         return CKR_SESSION_HANDLE_INVALID;
     }
@@ -149,12 +149,9 @@ p11_session_acquire(struct p11_sessions *t, CK_SESSION_HANDLE h, struct p11_sess
 static void
 unref(struct p11_sessions *t, struct p11_session *s)
 {
-    bool last;
-
-    p11_mutex_lock(t->lock);
-    last = --s->refs == 0;
-    p11_mutex_unlock(t->lock);
-    if (last) {
+    (void)t;
+    /* the last reference: the table's is gone, so no lookup can find s */
+    if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         session_destroy(s);
     }
 }
@@ -178,8 +175,9 @@ remove_locked(struct p11_sessions *t, struct p11_session *s)
     if (found && !s->closed) {
         memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(t->v[0]));
         t->n--;
-        s->closed = true;
-        s->refs--; /* never the last: the caller holds one */
+        __atomic_store_n(&s->closed, true, __ATOMIC_RELEASE);
+        /* never the last: the caller holds one */
+        __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
     }
 }
 
@@ -203,7 +201,8 @@ p11_sessions_close_slot(struct p11_sessions *t, struct p11_slot *slot)
         struct p11_session *s = t->v[i];
 
         if (s->slot == slot) {
-            s->refs++; /* ours, so remove_locked never drops the last */
+            /* ours, so remove_locked never drops the last */
+            __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
             remove_locked(t, s);
             mine[n++] = s;
         } else {

@@ -6,14 +6,20 @@
  *   P11_MODULE       path of the module (.so)                     (required)
  *   P11_TOKEN_LABEL  label of the initialised token to test      (required)
  *   P11_SO_PIN, P11_USER_PIN                                      (required)
- *   P11_IMPL         ferrohsm | softhsm: a test that checks a rule where
- *                    SoftHSMv2 is known to deviate skips under "softhsm"
+ *   P11_IMPL         ferrohsm | softhsm | remote: a test that checks a rule
+ *                    where SoftHSMv2 is known to deviate skips under
+ *                    "softhsm"; "remote" is a FerroHSM remote slot (a thin
+ *                    client of ferrohsm-server, docs/pkcs11.md "Remote
+ *                    slots"), where a test of what such a slot does not have
+ *                    by design (session objects, plaintext secrets, PINs)
+ *                    skips with the reason
  *   P11_FILTER       optional cmocka test-name filter (glob)
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "p11conf.h"
 
@@ -43,6 +49,28 @@ int
 impl_is_ferrohsm(void)
 {
     return strcmp(impl_name, "ferrohsm") == 0;
+}
+
+int
+impl_is_remote(void)
+{
+    return strcmp(impl_name, "remote") == 0;
+}
+
+CK_ULONG
+key_storage(CK_ATTRIBUTE *t, char *label, size_t cap)
+{
+    static unsigned next;
+
+    if (!impl_is_remote()) {
+        t[0] = (CK_ATTRIBUTE){CKA_TOKEN, &ck_false, 1};
+        return 1;
+    }
+    /* Unique across runs against the same server too: the keys persist. */
+    snprintf(label, cap, "p11conf-%ld-%u", (long)getpid(), ++next);
+    t[0] = (CK_ATTRIBUTE){CKA_TOKEN, &ck_true, 1};
+    t[1] = (CK_ATTRIBUTE){CKA_LABEL, label, strlen(label)};
+    return 2;
 }
 
 /* dlsym returns an object pointer; copying its bytes is the ISO C way to get
@@ -351,14 +379,17 @@ gen_aes(CK_SESSION_HANDLE s, CK_ULONG len, int extractable)
 {
     CK_MECHANISM m = {CKM_AES_KEY_GEN, NULL, 0};
     CK_BBOOL ext = extractable ? CK_TRUE : CK_FALSE;
-    CK_BBOOL sens = extractable ? CK_FALSE : CK_TRUE;
-    CK_ATTRIBUTE t[] = {
-        {CKA_VALUE_LEN, &len, sizeof len}, {CKA_TOKEN, &ck_false, 1}, {CKA_ENCRYPT, &ck_true, 1},
-        {CKA_DECRYPT, &ck_true, 1},        {CKA_WRAP, &ck_true, 1},   {CKA_UNWRAP, &ck_true, 1},
-        {CKA_EXTRACTABLE, &ext, 1},        {CKA_SENSITIVE, &sens, 1},
+    /* A remote slot's secret keys are always sensitive; wrapping needs only extractable. */
+    CK_BBOOL sens = extractable && !impl_is_remote() ? CK_FALSE : CK_TRUE;
+    char label[48];
+    CK_ATTRIBUTE t[10] = {
+        {CKA_VALUE_LEN, &len, sizeof len}, {CKA_ENCRYPT, &ck_true, 1}, {CKA_DECRYPT, &ck_true, 1},
+        {CKA_WRAP, &ck_true, 1},           {CKA_UNWRAP, &ck_true, 1},  {CKA_EXTRACTABLE, &ext, 1},
+        {CKA_SENSITIVE, &sens, 1},
     };
+    CK_ULONG n = 7 + key_storage(t + 7, label, sizeof label);
     CK_OBJECT_HANDLE k = CK_INVALID_HANDLE;
-    CK_OK(p11->C_GenerateKey(s, &m, t, sizeof t / sizeof t[0], &k));
+    CK_OK(p11->C_GenerateKey(s, &m, t, n, &k));
     return k;
 }
 
@@ -374,6 +405,9 @@ import_secret(CK_SESSION_HANDLE s, CK_KEY_TYPE kt, const CK_BYTE *v, CK_ULONG n,
         {CKA_SENSITIVE, &sens, 1},     {CKA_EXTRACTABLE, &ext, 1},
     };
     CK_ULONG nt = 6;
+    if (impl_is_remote()) {
+        SKIP_BECAUSE("remote slot: C_CreateObject of a secret key (plaintext values are not carried)");
+    }
     if (kt == CKK_GENERIC_SECRET) {
         /* HMAC keys and KWP payloads: sign/verify/derive only. */
         t[nt++] = (CK_ATTRIBUTE){CKA_SIGN, &ck_true, 1};
@@ -395,19 +429,22 @@ gen_rsa(CK_SESSION_HANDLE s, CK_ULONG bits, CK_OBJECT_HANDLE *pub, CK_OBJECT_HAN
 {
     CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
     CK_BYTE e[] = {0x01, 0x00, 0x01};
-    CK_ATTRIBUTE pt[] = {
+    char label[48];
+    CK_ATTRIBUTE pt[8] = {
         {CKA_MODULUS_BITS, &bits, sizeof bits},
         {CKA_PUBLIC_EXPONENT, e, sizeof e},
-        {CKA_TOKEN, &ck_false, 1},
         {CKA_VERIFY, &ck_true, 1},
         {CKA_ENCRYPT, &ck_true, 1},
         {CKA_WRAP, &ck_true, 1},
     };
-    CK_ATTRIBUTE kt[] = {
-        {CKA_TOKEN, &ck_false, 1}, {CKA_PRIVATE, &ck_true, 1}, {CKA_SENSITIVE, &ck_true, 1},
-        {CKA_SIGN, &ck_true, 1},   {CKA_DECRYPT, &ck_true, 1}, {CKA_UNWRAP, &ck_true, 1},
+    CK_ATTRIBUTE kt[8] = {
+        {CKA_PRIVATE, &ck_true, 1}, {CKA_SENSITIVE, &ck_true, 1}, {CKA_SIGN, &ck_true, 1},
+        {CKA_DECRYPT, &ck_true, 1}, {CKA_UNWRAP, &ck_true, 1},
     };
-    CK_OK(p11->C_GenerateKeyPair(s, &m, pt, 6, kt, 6, pub, priv));
+    CK_ULONG np = 5 + key_storage(pt + 5, label, sizeof label);
+    CK_ULONG nk = np;
+    memcpy(kt + 5, pt + 5, (np - 5) * sizeof pt[0]); /* one label for both halves */
+    CK_OK(p11->C_GenerateKeyPair(s, &m, pt, np, kt, nk, pub, priv));
 }
 
 static void
@@ -415,17 +452,24 @@ gen_ec_curve(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, const CK_BYTE *oid, CK
              CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
     CK_MECHANISM m = {mech, NULL, 0};
-    CK_ATTRIBUTE pt[] = {
+    char label[48];
+    CK_ATTRIBUTE pt[4] = {
         {CKA_EC_PARAMS, (void *)(uintptr_t)oid, oidlen},
-        {CKA_TOKEN, &ck_false, 1},
         {CKA_VERIFY, &ck_true, 1},
     };
-    CK_ATTRIBUTE kt[] = {
-        {CKA_TOKEN, &ck_false, 1}, {CKA_PRIVATE, &ck_true, 1}, {CKA_SENSITIVE, &ck_true, 1},
-        {CKA_SIGN, &ck_true, 1},   {CKA_DERIVE, &ck_true, 1},
+    CK_ATTRIBUTE kt[6] = {
+        {CKA_PRIVATE, &ck_true, 1},
+        {CKA_SENSITIVE, &ck_true, 1},
+        {CKA_SIGN, &ck_true, 1},
     };
-    CK_ULONG nk = mech == CKM_EC_KEY_PAIR_GEN ? 5 : 4;
-    CK_OK(p11->C_GenerateKeyPair(s, &m, pt, 3, kt, nk, pub, priv));
+    CK_ULONG np = 2 + key_storage(pt + 2, label, sizeof label);
+    CK_ULONG nk = 3;
+    if (mech == CKM_EC_KEY_PAIR_GEN) {
+        kt[nk++] = (CK_ATTRIBUTE){CKA_DERIVE, &ck_true, 1};
+    }
+    memcpy(kt + nk, pt + 2, (np - 2) * sizeof pt[0]); /* one label for both halves */
+    nk += np - 2;
+    CK_OK(p11->C_GenerateKeyPair(s, &m, pt, np, kt, nk, pub, priv));
 }
 
 void

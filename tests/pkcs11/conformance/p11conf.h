@@ -31,6 +31,14 @@ extern const char *conf_label;
 
 int impl_is_softhsm(void);
 int impl_is_ferrohsm(void);
+int impl_is_remote(void);
+/*
+ * Where a test's keys live: t[0] = CKA_TOKEN false (a session object), or on
+ * a remote slot, which has token objects only, CKA_TOKEN true and t[1] =
+ * CKA_LABEL with a fresh label written to label[cap]. Returns the number of
+ * attributes written (t has room for 2).
+ */
+CK_ULONG key_storage(CK_ATTRIBUTE *t, char *label, size_t cap);
 const char *ckr_name(CK_RV rv);
 /* The module's v3.0 entry points (NULL when it has none). */
 CK_C_GetInterface module_get_interface(void);

@@ -437,27 +437,31 @@ test_key_function_not_permitted(void **state)
 {
     CK_SESSION_HANDLE s = USER_SESSION(state);
     CK_MECHANISM gm = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
-    CK_ATTRIBUTE pt[] = {
+    char label[48], alabel[48];
+    CK_ATTRIBUTE pt[4] = {
         {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
-        {CKA_TOKEN, &ck_false, 1},
         {CKA_VERIFY, &ck_false, 1},
     };
-    CK_ATTRIBUTE kt[] = {{CKA_TOKEN, &ck_false, 1}, {CKA_SIGN, &ck_false, 1}};
+    /* a key needs some use to exist on a remote slot: these have derive only */
+    CK_ATTRIBUTE kt[4] = {{CKA_SIGN, &ck_false, 1}, {CKA_DERIVE, &ck_true, 1}};
+    CK_ULONG np = 2 + key_storage(pt + 2, label, sizeof label);
+    CK_ULONG nk = np;
+    memcpy(kt + 2, pt + 2, (np - 2) * sizeof pt[0]);
     CK_OBJECT_HANDLE pub, priv;
-    CK_OK(p11->C_GenerateKeyPair(s, &gm, pt, 3, kt, 2, &pub, &priv));
+    CK_OK(p11->C_GenerateKeyPair(s, &gm, pt, np, kt, nk, &pub, &priv));
     CK_MECHANISM m = {CKM_ECDSA, NULL, 0};
     CK_ASSERT(CKR_KEY_FUNCTION_NOT_PERMITTED, p11->C_SignInit(s, &m, priv));
     CK_ASSERT(CKR_KEY_FUNCTION_NOT_PERMITTED, p11->C_VerifyInit(s, &m, pub));
     CK_MECHANISM ag = {CKM_AES_KEY_GEN, NULL, 0};
     CK_ULONG len = 16;
-    CK_ATTRIBUTE at[] = {
+    CK_ATTRIBUTE at[6] = {
         {CKA_VALUE_LEN, &len, sizeof len},
-        {CKA_TOKEN, &ck_false, 1},
         {CKA_ENCRYPT, &ck_false, 1},
         {CKA_DECRYPT, &ck_false, 1},
     };
+    CK_ULONG na = 3 + key_storage(at + 3, alabel, sizeof alabel);
     CK_OBJECT_HANDLE k;
-    CK_OK(p11->C_GenerateKey(s, &ag, at, 4, &k));
+    CK_OK(p11->C_GenerateKey(s, &ag, at, na, &k));
     CK_BYTE iv[16] = {0};
     CK_MECHANISM cbc = {CKM_AES_CBC_PAD, iv, sizeof iv};
     CK_ASSERT(CKR_KEY_FUNCTION_NOT_PERMITTED, p11->C_EncryptInit(s, &cbc, k));

@@ -17,6 +17,8 @@ make_data(CK_SESSION_HANDLE s, const char *label, CK_BBOOL token, CK_BBOOL priv)
 {
     CK_OBJECT_CLASS cls = CKO_DATA;
     CK_BYTE value[] = "conformance-data";
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: no data objects (its objects are the server's keys)");
     CK_ATTRIBUTE t[] = {
         {CKA_CLASS, &cls, sizeof cls},
         {CKA_TOKEN, &token, 1},
@@ -90,16 +92,17 @@ test_create_public_key(void **state)
     CK_ULONG n = get_attr(s, pub, CKA_EC_POINT, &point);
     CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
     CK_KEY_TYPE kt = CKK_EC;
-    CK_ATTRIBUTE t[] = {
+    char label[48];
+    CK_ATTRIBUTE t[7] = {
         {CKA_CLASS, &cls, sizeof cls},
         {CKA_KEY_TYPE, &kt, sizeof kt},
-        {CKA_TOKEN, &ck_false, 1},
         {CKA_VERIFY, &ck_true, 1},
         {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
         {CKA_EC_POINT, point, n},
     };
+    CK_ULONG nt = 5 + key_storage(t + 5, label, sizeof label);
     CK_OBJECT_HANDLE h;
-    CK_OK(p11->C_CreateObject(s, t, 6, &h));
+    CK_OK(p11->C_CreateObject(s, t, nt, &h));
     CK_BYTE *back = NULL;
     CK_ULONG m = get_attr(s, h, CKA_EC_POINT, &back);
     assert_int_equal(m, n);
@@ -122,6 +125,23 @@ test_create_template_incomplete(void **state)
     CK_OBJECT_HANDLE h;
     CK_ATTRIBUTE no_class[] = {{CKA_TOKEN, &ck_false, 1}, {CKA_VALUE, v, 16}};
     CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, no_class, 2, &h));
+    if (impl_is_remote()) {
+        /* A remote slot creates public keys only: the same rule on an EC public key. */
+        CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
+        CK_KEY_TYPE ec = CKK_EC;
+        CK_ATTRIBUTE pub_no_type[] = {{CKA_CLASS, &pc, sizeof pc}, {CKA_TOKEN, &ck_true, 1},
+                                      {CKA_LABEL, "conf-inc", 8}};
+        CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, pub_no_type, 3, &h));
+        CK_ATTRIBUTE pub_no_point[] = {
+            {CKA_CLASS, &pc, sizeof pc},
+            {CKA_KEY_TYPE, &ec, sizeof ec},
+            {CKA_TOKEN, &ck_true, 1},
+            {CKA_LABEL, "conf-inc", 8},
+            {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
+        };
+        CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, pub_no_point, 5, &h));
+        return;
+    }
     CK_ATTRIBUTE no_type[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_VALUE, v, 16}};
     CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, no_type, 2, &h));
     CK_ATTRIBUTE no_value[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_KEY_TYPE, &kt, sizeof kt}};
@@ -144,6 +164,25 @@ test_create_attribute_type_invalid(void **state)
         {0x7ffff00dUL, junk, sizeof junk},
     };
     CK_OBJECT_HANDLE h;
+    if (impl_is_remote()) {
+        /* A remote slot creates public keys only (no data objects): CKA_MODULUS is valid for
+         * RSA keys but not for an EC key. (An attribute type no class defines is
+         * CKR_TEMPLATE_INCONSISTENT there, as everything the REST body cannot carry.) */
+        CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
+        CK_KEY_TYPE ec = CKK_EC;
+        CK_BYTE pt[67] = {0x04, 0x41, 0x04};
+        CK_ATTRIBUTE pub[] = {
+            {CKA_CLASS, &pc, sizeof pc},
+            {CKA_KEY_TYPE, &ec, sizeof ec},
+            {CKA_TOKEN, &ck_true, 1},
+            {CKA_LABEL, "conf-ti", 7},
+            {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
+            {CKA_EC_POINT, pt, sizeof pt},
+            {CKA_MODULUS, junk, sizeof junk},
+        };
+        CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, pub, 7, &h));
+        return;
+    }
     CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, t, 3, &h));
     /* CKA_MODULUS is valid for RSA keys but not for a data object. */
     t[2].type = CKA_MODULUS;
@@ -165,6 +204,23 @@ test_create_attribute_value_invalid(void **state)
         {CKA_MODIFIABLE, &wide_bool, sizeof wide_bool},
     };
     CK_OBJECT_HANDLE h;
+    if (impl_is_remote()) {
+        /* No data objects on a remote slot: the same CK_BBOOL on an EC public key. */
+        CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
+        CK_KEY_TYPE ec = CKK_EC;
+        CK_BYTE pt[67] = {0x04, 0x41, 0x04};
+        CK_ATTRIBUTE pub[] = {
+            {CKA_CLASS, &pc, sizeof pc},
+            {CKA_KEY_TYPE, &ec, sizeof ec},
+            {CKA_TOKEN, &ck_true, 1},
+            {CKA_LABEL, "conf-vi", 7},
+            {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
+            {CKA_EC_POINT, pt, sizeof pt},
+            {CKA_MODIFIABLE, &wide_bool, sizeof wide_bool},
+        };
+        CK_ASSERT(CKR_ATTRIBUTE_VALUE_INVALID, p11->C_CreateObject(s, pub, 7, &h));
+        return;
+    }
     CK_ASSERT(CKR_ATTRIBUTE_VALUE_INVALID, p11->C_CreateObject(s, t, 3, &h));
 }
 
@@ -213,10 +269,29 @@ test_attribute_read_only(void **state)
         {CKA_VALUE, v, sizeof v},      {CKA_LOCAL, &ck_true, 1},
     };
     CK_OBJECT_HANDLE h;
-    CK_ASSERT(CKR_ATTRIBUTE_READ_ONLY, p11->C_CreateObject(s, t, 5, &h));
-    h = make_data(s, "conf-ro", CK_FALSE, CK_FALSE);
     CK_OBJECT_CLASS other = CKO_CERTIFICATE;
     CK_ATTRIBUTE set = {CKA_CLASS, &other, sizeof other};
+    if (impl_is_remote()) {
+        /* A remote slot creates public keys only, and has no data objects: the same rules
+         * on an EC public key's template and on a secret key. */
+        CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
+        CK_KEY_TYPE ec = CKK_EC;
+        CK_BYTE pt[67] = {0x04, 0x41, 0x04};
+        CK_ATTRIBUTE pub[] = {
+            {CKA_CLASS, &pc, sizeof pc},
+            {CKA_KEY_TYPE, &ec, sizeof ec},
+            {CKA_TOKEN, &ck_true, 1},
+            {CKA_LABEL, "conf-ro", 7},
+            {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
+            {CKA_EC_POINT, pt, sizeof pt},
+            {CKA_LOCAL, &ck_true, 1},
+        };
+        CK_ASSERT(CKR_ATTRIBUTE_READ_ONLY, p11->C_CreateObject(s, pub, 7, &h));
+        h = gen_aes(s, 16, 0);
+    } else {
+        CK_ASSERT(CKR_ATTRIBUTE_READ_ONLY, p11->C_CreateObject(s, t, 5, &h));
+        h = make_data(s, "conf-ro", CK_FALSE, CK_FALSE);
+    }
     CK_ASSERT(CKR_ATTRIBUTE_READ_ONLY, p11->C_SetAttributeValue(s, h, &set, 1));
     CK_OBJECT_HANDLE k = gen_aes(s, 16, 0);
     CK_KEY_TYPE kt2 = CKK_GENERIC_SECRET;
@@ -310,7 +385,8 @@ test_get_attribute_sensitive(void **state)
     CK_ASSERT(CKR_ATTRIBUTE_SENSITIVE, p11->C_GetAttributeValue(s, k, &q, 1));
     assert_true(q.ulValueLen == CK_UNAVAILABLE_INFORMATION);
 
-    /* Unextractable but not sensitive: still case 1. */
+    /* Unextractable but not sensitive: still case 1. (A remote slot's secret keys are all
+     * sensitive: the case does not arise there.) */
     CK_MECHANISM gm = {CKM_AES_KEY_GEN, NULL, 0};
     CK_ULONG len = 16;
     CK_ATTRIBUTE ut[] = {
@@ -320,10 +396,12 @@ test_get_attribute_sensitive(void **state)
         {CKA_EXTRACTABLE, &ck_false, 1},
     };
     CK_OBJECT_HANDLE uk;
-    CK_OK(p11->C_GenerateKey(s, &gm, ut, 4, &uk));
-    CK_ATTRIBUTE uv = {CKA_VALUE, val, sizeof val};
-    CK_ASSERT(CKR_ATTRIBUTE_SENSITIVE, p11->C_GetAttributeValue(s, uk, &uv, 1));
-    assert_true(uv.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+    if (!impl_is_remote()) {
+        CK_OK(p11->C_GenerateKey(s, &gm, ut, 4, &uk));
+        CK_ATTRIBUTE uv = {CKA_VALUE, val, sizeof val};
+        CK_ASSERT(CKR_ATTRIBUTE_SENSITIVE, p11->C_GetAttributeValue(s, uk, &uv, 1));
+        assert_true(uv.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+    }
 
     CK_OBJECT_HANDLE pub, priv;
     gen_rsa(s, 2048, &pub, &priv);
@@ -343,6 +421,8 @@ static void
 test_set_attribute_rules(void **state)
 {
     CK_SESSION_HANDLE s = USER_SESSION(state);
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: secret keys are always sensitive; C_SetAttributeValue sets CKA_LABEL only");
     CK_OBJECT_HANDLE k = gen_aes(s, 16, 1);
     assert_int_equal(get_bool(s, k, CKA_SENSITIVE), CK_FALSE);
     assert_int_equal(get_bool(s, k, CKA_EXTRACTABLE), CK_TRUE);
@@ -370,6 +450,8 @@ static void
 test_copy_object(void **state)
 {
     CK_SESSION_HANDLE s = USER_SESSION(state);
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: C_CopyObject is CKR_FUNCTION_NOT_SUPPORTED (the REST API has no copy)");
     CK_OBJECT_HANDLE k = gen_aes(s, 16, 1), c = CK_INVALID_HANDLE;
     CK_ATTRIBUTE t[] = {{CKA_LABEL, "copy", 4}, {CKA_EXTRACTABLE, &ck_false, 1}};
     CK_OK(p11->C_CopyObject(s, k, t, 2, &c));

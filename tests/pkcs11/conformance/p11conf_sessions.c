@@ -189,6 +189,8 @@ static void
 test_pin_incorrect(void **state)
 {
     (void)state;
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: protected authentication path, no PIN to get wrong (the API key is the credential)");
     CK_SESSION_HANDLE a = open_session(CKF_RW_SESSION);
     char bad[64];
     strncpy(bad, conf_user_pin, sizeof bad - 2);
@@ -277,6 +279,8 @@ static void
 test_private_object_needs_login(void **state)
 {
     (void)state;
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: no data objects (its objects are the server's keys)");
     CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
     CK_OBJECT_CLASS cls = CKO_DATA;
     CK_ATTRIBUTE t[] = {
@@ -319,6 +323,8 @@ test_set_pin(void **state)
 {
     (void)state;
     const char *pin = conf_user_pin, *tmp = set_pin_tmp;
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: C_SetPIN is CKR_FUNCTION_NOT_SUPPORTED (no PIN: the API key is the credential)");
     CK_SESSION_HANDLE ro = open_session(0);
     CK_ASSERT(CKR_SESSION_READ_ONLY, p11->C_SetPIN(ro, (CK_UTF8CHAR_PTR)pin, strlen(pin),
                                                    (CK_UTF8CHAR_PTR)tmp, strlen(tmp)));
@@ -344,6 +350,8 @@ static void
 test_init_pin_needs_so(void **state)
 {
     (void)state;
+    if (impl_is_remote())
+        SKIP_BECAUSE("remote slot: C_InitPIN is CKR_FUNCTION_NOT_SUPPORTED (no SO, no PIN)");
     CK_SESSION_HANDLE rw = open_session(CKF_RW_SESSION);
     const char *pin = conf_user_pin;
     CK_ASSERT(CKR_USER_NOT_LOGGED_IN, p11->C_InitPIN(rw, (CK_UTF8CHAR_PTR)pin, strlen(pin)));
