@@ -38,6 +38,7 @@ check: test test-asan
 
 bench: build
 	ninja -C $(BUILD) bench
+	ninja -C $(BUILD) bench-rest
 
 install: build
 	meson install -C $(BUILD)
