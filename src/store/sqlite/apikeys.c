@@ -217,35 +217,38 @@ out:
     return rv;
 }
 
+/* ?1 (TEXT) of APIKEY_GET (id) and APIKEY_GET_BY_NAME (name). */
+struct apikey_key {
+    const char *text;
+    size_t len;
+};
+
+static int
+bind_apikey_key(sqlite3_stmt *st, const void *arg)
+{
+    const struct apikey_key *k = arg;
+
+    return sqlite3_bind_text(st, 1, k->text, (int)k->len, SQLITE_STATIC);
+}
+
+static fh_rv
+apikey_row_read(sqlite3_stmt *st, void *arg)
+{
+    return apikey_from_row(st, arg);
+}
+
 static fh_rv
 fetch(struct fhi_sqlite *sq, enum fhi_sq_stmt sid, const char *key, size_t key_len,
       struct fh_store_apikey *out)
 {
-    sqlite3_stmt *st = NULL;
+    const struct apikey_key k = {key, key_len};
     fh_rv rv;
-    int rc;
 
     rv = fhi_sqlite_enter(sq);
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rv = bind_rv(sq, sqlite3_bind_text(st, 1, key, (int)key_len, SQLITE_STATIC));
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        rv = rc == SQLITE_DONE ? FH_E_NOT_FOUND : fhi_sqlite_fail(sq, rc);
-        goto out;
-    }
-    rv = apikey_from_row(st, out);
-out:
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_fetch_one(sq, sid, bind_apikey_key, &k, apikey_row_read, out);
 }
 
 fh_rv
@@ -313,15 +316,32 @@ out:
     return rv;
 }
 
+struct apikey_visit {
+    fh_store_apikey_cb cb;
+    void *arg;
+};
+
+/* Row callback of fhi_sqlite_each: the row is owned, so it is cleared after use. */
+static fh_rv
+apikey_row_visit(sqlite3_stmt *st, void *arg)
+{
+    const struct apikey_visit *v = arg;
+    struct fh_store_apikey row;
+    fh_rv rv = apikey_from_row(st, &row);
+
+    if (rv == FH_OK) {
+        rv = v->cb(v->arg, &row);
+        fh_store_apikey_clear(&row);
+    }
+    return rv;
+}
+
 fh_rv
 fhi_sqlite_apikey_list(void *priv, fh_store_apikey_cb cb, void *arg)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_APIKEY_LIST;
-    struct fh_store_apikey row;
-    sqlite3_stmt *st = NULL;
+    struct apikey_visit visit = {cb, arg};
     fh_rv rv;
-    int rc;
 
     if (cb == NULL) {
         return FH_E_ARGS;
@@ -330,22 +350,5 @@ fhi_sqlite_apikey_list(void *priv, fh_store_apikey_cb cb, void *arg)
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    while (rv == FH_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            break;
-        }
-        if (rc != SQLITE_ROW) {
-            rv = fhi_sqlite_fail(sq, rc);
-            break;
-        }
-        rv = apikey_from_row(st, &row);
-        if (rv == FH_OK) {
-            rv = cb(arg, &row);
-            fh_store_apikey_clear(&row);
-        }
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_each(sq, FHI_SQ_APIKEY_LIST, NULL, NULL, apikey_row_visit, &visit);
 }

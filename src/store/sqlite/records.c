@@ -444,18 +444,6 @@ step_done(struct fhi_sqlite *sq, sqlite3_stmt *st)
     return rc == SQLITE_ROW ? FH_E_GENERAL : fhi_sqlite_fail(sq, rc);
 }
 
-/* Step a statement that returns at most one row: FH_E_NOT_FOUND for none. */
-static fh_rv
-step_row(struct fhi_sqlite *sq, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW) {
-        return FH_OK;
-    }
-    return rc == SQLITE_DONE ? FH_E_NOT_FOUND : fhi_sqlite_fail(sq, rc);
-}
-
 /* A bind failure: the same translation as a failed step. */
 static fh_rv
 bind_rv(struct fhi_sqlite *sq, int rc)
@@ -522,41 +510,60 @@ out:
     return rv;
 }
 
-/* One token by label (?1 TEXT) or id (?1 INTEGER), copied into *out. */
+/* ?1 of TOKEN_GET (label, TEXT) or TOKEN_GET_BY_ID (id, INTEGER). */
+struct token_key {
+    const char *label; /* NULL: by id */
+    size_t label_len;
+    int64_t id;
+};
+
+static int
+bind_token_key(sqlite3_stmt *st, const void *arg)
+{
+    const struct token_key *k = arg;
+
+    if (k->label != NULL) {
+        return sqlite3_bind_text(st, 1, k->label, (int)k->label_len, SQLITE_STATIC);
+    }
+    return sqlite3_bind_int64(st, 1, k->id);
+}
+
+/* Row callbacks of fhi_sqlite_fetch_one: validate the row, copy it into arg. */
+static fh_rv
+token_row_copy(sqlite3_stmt *st, void *arg)
+{
+    struct fh_store_token row;
+    fh_rv rv = token_from_row(st, &row);
+
+    return rv == FH_OK ? token_copy(&row, arg) : rv;
+}
+
+static fh_rv
+object_row_copy(sqlite3_stmt *st, void *arg)
+{
+    struct fh_store_object row;
+    fh_rv rv = object_from_row(st, &row);
+
+    return rv == FH_OK ? object_copy(&row, arg) : rv;
+}
+
+static fh_rv
+audit_row_copy(sqlite3_stmt *st, void *arg)
+{
+    struct fh_store_audit row;
+    fh_rv rv = audit_from_row(st, &row);
+
+    return rv == FH_OK ? audit_copy(&row, arg) : rv;
+}
+
+/* One token by label or id, copied into *out. */
 static fh_rv
 token_fetch(struct fhi_sqlite *sq, enum fhi_sq_stmt id, const char *label, size_t label_len,
             int64_t token_id, struct fh_store_token *out)
 {
-    struct fh_store_token row;
-    sqlite3_stmt *st = NULL;
-    fh_rv rv;
-    int rc;
+    const struct token_key key = {label, label_len, token_id};
 
-    rv = fhi_sqlite_stmt_get(sq, id, &st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    if (label != NULL) {
-        rc = sqlite3_bind_text(st, 1, label, (int)label_len, SQLITE_STATIC);
-    } else {
-        rc = sqlite3_bind_int64(st, 1, token_id);
-    }
-    rv = bind_rv(sq, rc);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rv = step_row(sq, st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rv = token_from_row(st, &row);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rv = token_copy(&row, out);
-out:
-    fhi_sqlite_stmt_put(sq, id, st);
-    return rv;
+    return fhi_sqlite_fetch_one(sq, id, bind_token_key, &key, token_row_copy, out);
 }
 
 fh_rv
@@ -702,15 +709,28 @@ out:
     return rv;
 }
 
+/* Row callbacks of fhi_sqlite_each: lend the validated row to the caller's callback. */
+struct token_visit {
+    fh_store_token_cb cb;
+    void *arg;
+};
+
+static fh_rv
+token_row_visit(sqlite3_stmt *st, void *arg)
+{
+    const struct token_visit *v = arg;
+    struct fh_store_token row;
+    fh_rv rv = token_from_row(st, &row);
+
+    return rv == FH_OK ? v->cb(v->arg, &row) : rv;
+}
+
 fh_rv
 fhi_sqlite_token_list(void *priv, fh_store_token_cb cb, void *arg)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_TOKEN_LIST;
-    struct fh_store_token row;
-    sqlite3_stmt *st = NULL;
+    struct token_visit visit = {cb, arg};
     fh_rv rv;
-    int rc;
 
     if (cb == NULL) {
         return FH_E_ARGS;
@@ -719,23 +739,7 @@ fhi_sqlite_token_list(void *priv, fh_store_token_cb cb, void *arg)
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    while (rv == FH_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            break;
-        }
-        if (rc != SQLITE_ROW) {
-            rv = fhi_sqlite_fail(sq, rc);
-            break;
-        }
-        rv = token_from_row(st, &row);
-        if (rv == FH_OK) {
-            rv = cb(arg, &row);
-        }
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_each(sq, FHI_SQ_TOKEN_LIST, NULL, NULL, token_row_visit, &visit);
 }
 
 /* ---- objects ------------------------------------------------------------ */
@@ -820,15 +824,30 @@ out:
     return rv;
 }
 
+/* ?1 id, ?2 token_id of OBJECT_GET. */
+struct object_key {
+    int64_t id;
+    int64_t token_id;
+};
+
+static int
+bind_object_key(sqlite3_stmt *st, const void *arg)
+{
+    const struct object_key *k = arg;
+    int rc = sqlite3_bind_int64(st, 1, k->id);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 2, k->token_id);
+    }
+    return rc;
+}
+
 fh_rv
 fhi_sqlite_object_get(void *priv, int64_t token_id, int64_t id, struct fh_store_object *out)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_OBJECT_GET;
-    struct fh_store_object row;
-    sqlite3_stmt *st = NULL;
+    const struct object_key key = {id, token_id};
     fh_rv rv;
-    int rc;
 
     if (out == NULL) {
         return FH_E_ARGS;
@@ -841,27 +860,8 @@ fhi_sqlite_object_get(void *priv, int64_t token_id, int64_t id, struct fh_store_
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rc = sqlite3_bind_int64(st, 1, id);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_int64(st, 2, token_id);
-    }
-    rv = bind_rv(sq, rc);
-    if (rv == FH_OK) {
-        rv = step_row(sq, st);
-    }
-    if (rv == FH_OK) {
-        rv = object_from_row(st, &row);
-    }
-    if (rv == FH_OK) {
-        rv = object_copy(&row, out);
-    }
-out:
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_GET, bind_object_key, &key, object_row_copy,
+                                out);
 }
 
 fh_rv
@@ -899,8 +899,9 @@ out:
 
 /* Bind the filter of `q` to the statement of its shape (parameter numbers in sqlite.c). */
 static int
-bind_query(sqlite3_stmt *st, const struct fh_store_query *q)
+bind_query(sqlite3_stmt *st, const void *arg)
 {
+    const struct fh_store_query *q = arg;
     int rc = sqlite3_bind_int64(st, 1, q->token_id);
 
     if (rc == SQLITE_OK && q->has_cls) {
@@ -918,17 +919,30 @@ bind_query(sqlite3_stmt *st, const struct fh_store_query *q)
     return rc;
 }
 
+struct object_visit {
+    fh_store_object_cb cb;
+    void *arg;
+};
+
+static fh_rv
+object_row_visit(sqlite3_stmt *st, void *arg)
+{
+    const struct object_visit *v = arg;
+    struct fh_store_object row;
+    fh_rv rv = object_from_row(st, &row);
+
+    return rv == FH_OK ? v->cb(v->arg, &row) : rv;
+}
+
 fh_rv
 fhi_sqlite_object_find(void *priv, const struct fh_store_query *q, fh_store_object_cb cb,
                        void *arg)
 {
     struct fhi_sqlite *sq = priv;
-    struct fh_store_object row;
+    struct object_visit visit = {cb, arg};
     enum fhi_sq_stmt sid;
-    sqlite3_stmt *st = NULL;
     unsigned mask = 0;
     fh_rv rv;
-    int rc;
 
     if (q == NULL || cb == NULL || q->token_id <= 0) {
         return FH_E_ARGS;
@@ -952,26 +966,23 @@ fhi_sqlite_object_find(void *priv, const struct fh_store_query *q, fh_store_obje
     mask |= q->has_ckid ? FHI_SQ_FIND_CKID : 0u;
     sid = (enum fhi_sq_stmt)(FHI_SQ_OBJECT_FIND_0 + mask);
 
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv == FH_OK) {
-        rv = bind_rv(sq, bind_query(st, q));
-    }
-    while (rv == FH_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            break;
-        }
-        if (rc != SQLITE_ROW) {
-            rv = fhi_sqlite_fail(sq, rc);
-            break;
-        }
-        rv = object_from_row(st, &row);
-        if (rv == FH_OK) {
-            rv = cb(arg, &row);
-        }
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_each(sq, sid, bind_query, q, object_row_visit, &visit);
+}
+
+static int
+bind_token_id(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
+
+/* count(*) of OBJECT_COUNT into *(int64_t *)arg. */
+static fh_rv
+count_row(sqlite3_stmt *st, void *arg)
+{
+    int64_t *n = arg;
+    fh_rv rv = col_int(st, 0, n);
+
+    return rv == FH_OK && *n < 0 ? FH_E_STORE_CORRUPT : rv;
 }
 
 /* The number of objects of a token; 0 for a token that does not exist. */
@@ -979,8 +990,6 @@ fh_rv
 fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_OBJECT_COUNT;
-    sqlite3_stmt *st = NULL;
     int64_t n = 0;
     fh_rv rv;
 
@@ -991,28 +1000,13 @@ fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out)
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rv = bind_rv(sq, sqlite3_bind_int64(st, 1, token_id));
-    if (rv == FH_OK) {
-        rv = step_row(sq, st);
-    }
+    rv = fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_COUNT, bind_token_id, &token_id, count_row, &n);
     if (rv == FH_E_NOT_FOUND) {
         rv = FH_E_STORE_CORRUPT; /* count(*) always has a row */
     }
     if (rv == FH_OK) {
-        rv = col_int(st, 0, &n);
-    }
-    if (rv == FH_OK && n < 0) {
-        rv = FH_E_STORE_CORRUPT;
-    }
-    if (rv == FH_OK) {
         *out = (uint64_t)n;
     }
-out:
-    fhi_sqlite_stmt_put(sq, sid, st);
     return rv;
 }
 
@@ -1022,9 +1016,6 @@ fh_rv
 fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_AUDIT_LAST;
-    struct fh_store_audit row;
-    sqlite3_stmt *st = NULL;
     fh_rv rv;
 
     if (out == NULL) {
@@ -1035,18 +1026,8 @@ fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out)
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv == FH_OK) {
-        rv = step_row(sq, st); /* FH_E_NOT_FOUND: the log is empty */
-    }
-    if (rv == FH_OK) {
-        rv = audit_from_row(st, &row);
-    }
-    if (rv == FH_OK) {
-        rv = audit_copy(&row, out);
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    /* FH_E_NOT_FOUND: the log is empty */
+    return fhi_sqlite_fetch_one(sq, FHI_SQ_AUDIT_LAST, NULL, NULL, audit_row_copy, out);
 }
 
 fh_rv
@@ -1103,17 +1084,47 @@ out:
     return rv;
 }
 
+/* ?1 from_seq, ?2 limit of AUDIT_LIST. */
+struct audit_range {
+    int64_t from_seq;
+    int64_t limit;
+};
+
+static int
+bind_audit_range(sqlite3_stmt *st, const void *arg)
+{
+    const struct audit_range *r = arg;
+    int rc = sqlite3_bind_int64(st, 1, r->from_seq);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 2, r->limit);
+    }
+    return rc;
+}
+
+struct audit_visit {
+    fh_store_audit_cb cb;
+    void *arg;
+};
+
+static fh_rv
+audit_row_visit(sqlite3_stmt *st, void *arg)
+{
+    const struct audit_visit *v = arg;
+    struct fh_store_audit row;
+    fh_rv rv = audit_from_row(st, &row);
+
+    return rv == FH_OK ? v->cb(v->arg, &row) : rv;
+}
+
 fh_rv
 fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
                       void *arg)
 {
     struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_AUDIT_LIST;
-    struct fh_store_audit row;
-    sqlite3_stmt *st = NULL;
-    int64_t lim;
+    struct audit_visit visit = {cb, arg};
+    struct audit_range range;
     fh_rv rv;
-    int rc;
 
     if (cb == NULL) {
         return FH_E_ARGS;
@@ -1123,29 +1134,8 @@ fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit
         return rv;
     }
     /* LIMIT -1 is "no limit" in SQLite: store.h's 0, and anything past INT64_MAX */
-    lim = limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv == FH_OK) {
-        rc = sqlite3_bind_int64(st, 1, from_seq);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_bind_int64(st, 2, lim);
-        }
-        rv = bind_rv(sq, rc);
-    }
-    while (rv == FH_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            break;
-        }
-        if (rc != SQLITE_ROW) {
-            rv = fhi_sqlite_fail(sq, rc);
-            break;
-        }
-        rv = audit_from_row(st, &row);
-        if (rv == FH_OK) {
-            rv = cb(arg, &row);
-        }
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    range.from_seq = from_seq;
+    range.limit = limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
+    return fhi_sqlite_each(sq, FHI_SQ_AUDIT_LIST, bind_audit_range, &range, audit_row_visit,
+                           &visit);
 }

@@ -155,6 +155,30 @@ fhi_sqlite_stmt_get(struct fhi_sqlite *sq, enum fhi_sq_stmt id, sqlite3_stmt **o
 void
 fhi_sqlite_stmt_put(struct fhi_sqlite *sq, enum fhi_sq_stmt id, sqlite3_stmt *st);
 
+/* Binds the parameters of a statement; returns an SQLite result code. */
+typedef int (*fhi_sqlite_bind_fn)(sqlite3_stmt *st, const void *arg);
+/* Reads the current row of st; any code but FH_OK stops an iteration. */
+typedef fh_rv (*fhi_sqlite_row_fn)(sqlite3_stmt *st, void *arg);
+
+/*
+ * fhi_sqlite_each - get statement `id`, bind it with bind(st, bind_arg) (none
+ * when bind is NULL), and call row(st, row_arg) for each row until the rows
+ * end (FH_OK) or row() returns anything else (returned as is). A failed bind
+ * or step is translated by fhi_sqlite_fail. The statement is always put back.
+ * The caller has passed fhi_sqlite_enter.
+ */
+fh_rv
+fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg);
+
+/*
+ * fhi_sqlite_fetch_one - as fhi_sqlite_each for a statement that returns at
+ * most one row: row() is called on it once; FH_E_NOT_FOUND when there is none.
+ */
+fh_rv
+fhi_sqlite_fetch_one(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                     const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg);
+
 /* Record operations (records.c), installed in fh_store_sqlite_ops. */
 fh_rv
 fhi_sqlite_token_insert(void *priv, const struct fh_store_token *t, int64_t *id_out);

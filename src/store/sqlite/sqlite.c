@@ -330,6 +330,65 @@ fhi_sqlite_stmt_put(struct fhi_sqlite *sq, enum fhi_sq_stmt id, sqlite3_stmt *st
     }
 }
 
+static fh_rv
+bind_with(struct fhi_sqlite *sq, sqlite3_stmt *st, fhi_sqlite_bind_fn bind, const void *bind_arg)
+{
+    int rc = bind != NULL ? bind(st, bind_arg) : SQLITE_OK;
+
+    return rc == SQLITE_OK ? FH_OK : fhi_sqlite_fail(sq, rc);
+}
+
+fh_rv
+fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg)
+{
+    sqlite3_stmt *st = NULL;
+    fh_rv rv;
+    int rc;
+
+    rv = fhi_sqlite_stmt_get(sq, id, &st);
+    if (rv == FH_OK) {
+        rv = bind_with(sq, st, bind, bind_arg);
+    }
+    while (rv == FH_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            rv = fhi_sqlite_fail(sq, rc);
+            break;
+        }
+        rv = row(st, row_arg);
+    }
+    fhi_sqlite_stmt_put(sq, id, st);
+    return rv;
+}
+
+fh_rv
+fhi_sqlite_fetch_one(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                     const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg)
+{
+    sqlite3_stmt *st = NULL;
+    fh_rv rv;
+    int rc;
+
+    rv = fhi_sqlite_stmt_get(sq, id, &st);
+    if (rv == FH_OK) {
+        rv = bind_with(sq, st, bind, bind_arg);
+    }
+    if (rv == FH_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            rv = row(st, row_arg);
+        } else {
+            rv = rc == SQLITE_DONE ? FH_E_NOT_FOUND : fhi_sqlite_fail(sq, rc);
+        }
+    }
+    fhi_sqlite_stmt_put(sq, id, st);
+    return rv;
+}
+
 /* Run a cached statement that returns no rows. */
 static fh_rv
 exec_cached(struct fhi_sqlite *sq, enum fhi_sq_stmt id)
