@@ -458,6 +458,20 @@ p11d_C_FindObjectsFinal(CK_SESSION_HANDLE h)
     }                                                                                              \
     R_CALL(h, false, out_len != NULL, p11r_op_final(s, (k), out, out_len))
 
+#define OP_UPDATE(k, local)                                                                        \
+    if (!P11R_IS_SESSION(h)) {                                                                     \
+        return local;                                                                              \
+    }                                                                                              \
+    R_CALL(h, false, OPT(in, in_len) && out_len != NULL,                                           \
+           p11r_op_update(s, (k), in, in_len, out, out_len))
+
+/* the update of an operation without output (digest, sign, verify) */
+#define OP_UPDATE_IN(k, local)                                                                     \
+    if (!P11R_IS_SESSION(h)) {                                                                     \
+        return local;                                                                              \
+    }                                                                                              \
+    R_CALL(h, false, OPT(in, in_len), p11r_op_update(s, (k), in, in_len, NULL, NULL))
+
 CK_RV
 p11d_C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
 {
@@ -475,11 +489,7 @@ CK_RV
 p11d_C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                      CK_ULONG_PTR out_len)
 {
-    if (!P11R_IS_SESSION(h)) {
-        return C_EncryptUpdate(h, in, in_len, out, out_len);
-    }
-    R_CALL(h, false, OPT(in, in_len) && out_len != NULL,
-           p11r_op_update(s, P11R_ENC, in, in_len, out, out_len));
+    OP_UPDATE(P11R_ENC, C_EncryptUpdate(h, in, in_len, out, out_len));
 }
 
 CK_RV
@@ -505,11 +515,7 @@ CK_RV
 p11d_C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                      CK_ULONG_PTR out_len)
 {
-    if (!P11R_IS_SESSION(h)) {
-        return C_DecryptUpdate(h, in, in_len, out, out_len);
-    }
-    R_CALL(h, false, OPT(in, in_len) && out_len != NULL,
-           p11r_op_update(s, P11R_DEC, in, in_len, out, out_len));
+    OP_UPDATE(P11R_DEC, C_DecryptUpdate(h, in, in_len, out, out_len));
 }
 
 CK_RV
@@ -536,10 +542,7 @@ p11d_C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR 
 CK_RV
 p11d_C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
 {
-    if (!P11R_IS_SESSION(h)) {
-        return C_DigestUpdate(h, in, in_len);
-    }
-    R_CALL(h, false, OPT(in, in_len), p11r_op_update(s, P11R_DIGEST, in, in_len, NULL, NULL));
+    OP_UPDATE_IN(P11R_DIGEST, C_DigestUpdate(h, in, in_len));
 }
 
 CK_RV
@@ -576,10 +579,7 @@ p11d_C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR ou
 CK_RV
 p11d_C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
 {
-    if (!P11R_IS_SESSION(h)) {
-        return C_SignUpdate(h, in, in_len);
-    }
-    R_CALL(h, false, OPT(in, in_len), p11r_op_update(s, P11R_SIGN, in, in_len, NULL, NULL));
+    OP_UPDATE_IN(P11R_SIGN, C_SignUpdate(h, in, in_len));
 }
 
 CK_RV
@@ -608,10 +608,7 @@ p11d_C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR 
 CK_RV
 p11d_C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
 {
-    if (!P11R_IS_SESSION(h)) {
-        return C_VerifyUpdate(h, in, in_len);
-    }
-    R_CALL(h, false, OPT(in, in_len), p11r_op_update(s, P11R_VERIFY, in, in_len, NULL, NULL));
+    OP_UPDATE_IN(P11R_VERIFY, C_VerifyUpdate(h, in, in_len));
 }
 
 CK_RV

@@ -398,6 +398,7 @@ op_call(struct p11r_session *s, enum p11r_opk k, struct p11r_op *op, const uint8
     memset(&resp, 0, sizeof(resp));
     if (body == NULL || !set_b64(body, in_field[k], in, in_len) ||
         (k == P11R_VERIFY && !set_b64(body, "signature", sig, sig_len))) {
+        fh_client_json_cleanse(body); /* the input may already be in it */
         json_decref(body);
         return FH_E_NOMEM;
     }
