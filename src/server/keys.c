@@ -638,6 +638,27 @@ srv_key_default_id(fh_session *s, uint8_t **id, size_t *id_len)
     return FH_OK;
 }
 
+bool
+srv_key_claim(struct srv_req *req, struct srv_resp *resp, fh_session *s, struct fh_newkey *nk,
+              uint8_t **id, size_t *id_len, bool *locked)
+{
+    fh_rv rv;
+
+    srv_keys_create_lock(req->params[0]);
+    *locked = true;
+    rv = srv_key_check_free(s, nk->label, *id, *id_len, NULL);
+    if (rv == FH_OK) {
+        rv = srv_key_default_id(s, id, id_len);
+    }
+    if (rv != FH_OK) {
+        srv_error_rv(req, resp, rv, SRV_WHAT_KEY, nk->label);
+        return false;
+    }
+    nk->id = *id;
+    nk->id_len = *id_len;
+    return true;
+}
+
 fh_rv
 srv_key_derive(fh_session *s, const CK_MECHANISM *mech, CK_OBJECT_HANDLE base,
                const struct fh_keytype_desc *kt, CK_ULONG value_len, const struct fh_newkey *nk)

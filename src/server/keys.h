@@ -114,6 +114,15 @@ fh_rv srv_key_check_free(fh_session *s, const char *label, const uint8_t *id, si
                          const struct srv_key *except);
 /* 8 random bytes from the token when *id is NULL (the CLI's default CKA_ID). */
 fh_rv srv_key_default_id(fh_session *s, uint8_t **id, size_t *id_len);
+/*
+ * The claim step of every key creation: take the creation lock of the
+ * request's token (*locked becomes true; the caller unlocks), check that
+ * nk->label (and *id when given) is free, draw the default CKA_ID when *id
+ * is NULL and point nk->id at it. On failure the error is answered (409
+ * key_exists naming the label, or the token's error) and false returned.
+ */
+bool srv_key_claim(struct srv_req *req, struct srv_resp *resp, fh_session *s, struct fh_newkey *nk,
+                   uint8_t **id, size_t *id_len, bool *locked);
 
 /*
  * The common attributes of a key REST creates are a struct fh_newkey

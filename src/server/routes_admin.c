@@ -131,6 +131,9 @@ h_apikeys_create(struct srv_req *req, struct srv_resp *resp)
         }
     }
     rv = fh_apikey_create(req->srv->ctx, name, role, all, labels, n_labels, key, &info);
+    if (rv != FH_OK) {
+        OPENSSL_cleanse(key, sizeof(key)); /* whatever a failed creation left there */
+    }
     if (rv == FH_E_NOT_FOUND) {
         srv_error(req, resp, 404, "token_not_found", "a token of the scope does not exist");
         return;
@@ -145,8 +148,14 @@ h_apikeys_create(struct srv_req *req, struct srv_resp *resp)
         return;
     }
     o = json_object();
-    json_object_set_new(o, "apikey", fh_shape_apikey(&info));
-    json_object_set_new(o, "key", json_string(key));
+    if (o == NULL || json_object_set_new(o, "apikey", fh_shape_apikey(&info)) != 0 ||
+        json_object_set_new(o, "key", json_string(key)) != 0) {
+        /* a 201 without "key" would hand out a key nobody can ever use */
+        OPENSSL_cleanse(key, sizeof(key));
+        json_decref(o);
+        srv_error_rv(req, resp, FH_E_NOMEM, SRV_WHAT_NONE, NULL);
+        return;
+    }
     OPENSSL_cleanse(key, sizeof(key));
     snprintf(location, sizeof(location), "/v1/apikeys/%s", info.id);
     srv_json(resp, 201, o);

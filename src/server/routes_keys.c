@@ -464,18 +464,9 @@ h_generate(struct srv_req *req, struct srv_resp *resp)
     if (!srv_token_session(req, resp, token, true, &s)) {
         goto out;
     }
-    srv_keys_create_lock(req->params[0]);
-    locked = true;
-    rv = srv_key_check_free(s, nk.label, id, id_len, NULL);
-    if (rv == FH_OK) {
-        rv = srv_key_default_id(s, &id, &id_len);
-    }
-    if (rv != FH_OK) {
-        srv_error_rv(req, resp, rv, SRV_WHAT_KEY, nk.label);
+    if (!srv_key_claim(req, resp, s, &nk, &id, &id_len, &locked)) {
         goto out;
     }
-    nk.id = id;
-    nk.id_len = id_len;
     rv = fh_newkey_generate(s, kt, value_len, &nk, NULL, NULL);
     srv_metric_op(req->srv, "generate", fh_mech_name(kt->mech), rv);
     if (rv != FH_OK) {
@@ -547,18 +538,9 @@ srv_keys_unwrap_into(struct srv_req *req, struct srv_resp *resp, fh_session *s,
                      "the unwrapping key has no private or secret half");
         goto out;
     }
-    srv_keys_create_lock(req->params[0]);
-    locked = true;
-    rv = srv_key_check_free(s, nk.label, id, id_len, NULL);
-    if (rv == FH_OK) {
-        rv = srv_key_default_id(s, &id, &id_len);
-    }
-    if (rv != FH_OK) {
-        srv_error_rv(req, resp, rv, SRV_WHAT_KEY, nk.label);
+    if (!srv_key_claim(req, resp, s, &nk, &id, &id_len, &locked)) {
         goto out;
     }
-    nk.id = id;
-    nk.id_len = id_len;
     rv = srv_key_unwrap(s, &p.m.mech, hu, wrapped, wrapped_len, kt, &nk);
     srv_metric_op(req->srv, "unwrap", mname, rv);
     if (rv != FH_OK) {
@@ -622,18 +604,9 @@ import_public(struct srv_req *req, struct srv_resp *resp, const char *token)
     if (!srv_token_session(req, resp, token, true, &s)) {
         goto out;
     }
-    srv_keys_create_lock(req->params[0]);
-    locked = true;
-    rv = srv_key_check_free(s, nk.label, id, id_len, NULL);
-    if (rv == FH_OK) {
-        rv = srv_key_default_id(s, &id, &id_len);
-    }
-    if (rv != FH_OK) {
-        srv_error_rv(req, resp, rv, SRV_WHAT_KEY, nk.label);
+    if (!srv_key_claim(req, resp, s, &nk, &id, &id_len, &locked)) {
         goto out;
     }
-    nk.id = id;
-    nk.id_len = id_len;
     rv = srv_key_create_public(s, spki, spki_len, &nk, &h);
     srv_metric_op(req->srv, "import", "none", rv);
     if (rv != FH_OK) {

@@ -88,6 +88,40 @@ pick(struct srv_req *req, struct srv_resp *resp, const struct job *j,
     return true;
 }
 
+/* The shape of a data operation: its fields, its base64 input, its key half. */
+struct shape {
+    const char *const *fields;
+    const char *input; /* the required base64 field the operation consumes */
+    size_t input_max;
+    const CK_OBJECT_CLASS *classes;
+    size_t n_classes;
+    const char *what; /* the 400 detail when the key has none of classes */
+};
+
+/*
+ * The first step of every operation: the token (out of scope answers as
+ * unknown, whatever the body), then unknown fields.
+ */
+static bool
+job_head(struct srv_req *req, struct srv_resp *resp, const char *const *fields)
+{
+    return srv_token_check(req, resp, req->params[0]) && srv_body_only(req, resp, fields);
+}
+
+/*
+ * The rest of a data operation's preamble, after job_head and any checks of
+ * its own fields: the input (*in, to be freed by the caller, cleansed when
+ * it may be plaintext), job_open, the key half (*h).
+ */
+static bool
+job_start(struct srv_req *req, struct srv_resp *resp, const struct shape *sh, struct job *j,
+          uint8_t **in, size_t *in_len, CK_OBJECT_HANDLE *h)
+{
+    return srv_body_b64(req, resp, sh->input, true, sh->input_max, in, in_len) &&
+           job_open(req, resp, sh->fields, true, false, j) &&
+           pick(req, resp, j, sh->classes, sh->n_classes, sh->what, h);
+}
+
 /*
  * One single-part operation with output: init, length query, call. *out is
  * malloc'ed (at least 1 byte); the caller frees it (cleansed for plaintext).
@@ -155,6 +189,8 @@ h_sign(struct srv_req *req, struct srv_resp *resp)
 {
     static const char *const fields[] = {"mechanism", "data", "format", "hash", NULL};
     static const CK_OBJECT_CLASS classes[] = {CKO_PRIVATE_KEY, CKO_SECRET_KEY};
+    static const struct shape sh = {fields,  "data", SRV_KEY_MAX_INPUT,
+                                    classes, 2,      "the key has no private or secret half"};
     struct job j;
     const char *fmt = NULL;
     uint8_t *data = NULL, *sig = NULL, *der = NULL;
@@ -163,20 +199,14 @@ h_sign(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, fields) || !srv_body_str(req, resp, "format", false, &fmt)) {
+    if (!job_head(req, resp, fields) || !srv_body_str(req, resp, "format", false, &fmt)) {
         goto out;
     }
     if (fmt != NULL && strcmp(fmt, "der") != 0 && strcmp(fmt, "raw") != 0) {
         srv_error(req, resp, 400, "bad_request", "field 'format': expected der or raw");
         goto out;
     }
-    if (!srv_body_b64(req, resp, "data", true, SRV_KEY_MAX_INPUT, &data, &data_len) ||
-        !job_open(req, resp, fields, true, false, &j) ||
-        !pick(req, resp, &j, classes, 2, "the key has no private or secret half", &h)) {
+    if (!job_start(req, resp, &sh, &j, &data, &data_len, &h)) {
         goto out;
     }
     rv = run(j.s, FH_OP_SIGN, &j.p.m.mech, h, data, data_len, &sig, &sig_len);
@@ -201,6 +231,8 @@ h_verify(struct srv_req *req, struct srv_resp *resp)
 {
     static const char *const fields[] = {"mechanism", "data", "signature", "hash", NULL};
     static const CK_OBJECT_CLASS classes[] = {CKO_PUBLIC_KEY, CKO_SECRET_KEY};
+    static const struct shape sh = {fields,  "signature", SRV_KEY_MAX_INPUT,
+                                    classes, 2,           "the key has no public or secret half"};
     struct job j;
     uint8_t *data = NULL, *sig = NULL, *raw = NULL;
     size_t data_len = 0, sig_len = 0;
@@ -209,15 +241,9 @@ h_verify(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, fields) ||
+    if (!job_head(req, resp, fields) ||
         !srv_body_b64(req, resp, "data", true, SRV_KEY_MAX_INPUT, &data, &data_len) ||
-        !srv_body_b64(req, resp, "signature", true, SRV_KEY_MAX_INPUT, &sig, &sig_len) ||
-        !job_open(req, resp, fields, true, false, &j) ||
-        !pick(req, resp, &j, classes, 2, "the key has no public or secret half", &h)) {
+        !job_start(req, resp, &sh, &j, &sig, &sig_len, &h)) {
         goto out;
     }
     if (fh_mparams_is_ecdsa(j.mt)) {
@@ -262,6 +288,8 @@ h_mac(struct srv_req *req, struct srv_resp *resp)
 {
     static const char *const fields[] = {"mechanism", "data", NULL};
     static const CK_OBJECT_CLASS classes[] = {CKO_SECRET_KEY};
+    static const struct shape sh = {fields,  "data", SRV_KEY_MAX_INPUT,
+                                    classes, 1,      "a MAC needs a secret key"};
     struct job j;
     uint8_t *data = NULL, *mac = NULL;
     size_t data_len = 0, mac_len = 0;
@@ -269,14 +297,7 @@ h_mac(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, fields) ||
-        !srv_body_b64(req, resp, "data", true, SRV_KEY_MAX_INPUT, &data, &data_len) ||
-        !job_open(req, resp, fields, true, false, &j) ||
-        !pick(req, resp, &j, classes, 1, "a MAC needs a secret key", &h)) {
+    if (!job_head(req, resp, fields) || !job_start(req, resp, &sh, &j, &data, &data_len, &h)) {
         goto out;
     }
     rv = run(j.s, FH_OP_SIGN, &j.p.m.mech, h, data, data_len, &mac, &mac_len);
@@ -303,6 +324,9 @@ static void
 h_encrypt(struct srv_req *req, struct srv_resp *resp)
 {
     static const CK_OBJECT_CLASS classes[] = {CKO_PUBLIC_KEY, CKO_SECRET_KEY};
+    static const struct shape sh = {
+        cipher_fields_enc, "plaintext", SRV_KEY_MAX_INPUT,
+        classes,           2,           "the key has no public or secret half"};
     struct job j;
     uint8_t *pt = NULL, *ct = NULL;
     size_t pt_len = 0, ct_len = 0;
@@ -311,14 +335,7 @@ h_encrypt(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, cipher_fields_enc) ||
-        !srv_body_b64(req, resp, "plaintext", true, SRV_KEY_MAX_INPUT, &pt, &pt_len) ||
-        !job_open(req, resp, cipher_fields_enc, true, false, &j) ||
-        !pick(req, resp, &j, classes, 2, "the key has no public or secret half", &h)) {
+    if (!job_head(req, resp, sh.fields) || !job_start(req, resp, &sh, &j, &pt, &pt_len, &h)) {
         goto out;
     }
     rv = FH_OK;
@@ -356,6 +373,12 @@ static void
 h_decrypt(struct srv_req *req, struct srv_resp *resp)
 {
     static const CK_OBJECT_CLASS classes[] = {CKO_PRIVATE_KEY, CKO_SECRET_KEY};
+    static const struct shape sh = {cipher_fields_dec,
+                                    "ciphertext",
+                                    SRV_KEY_MAX_INPUT + SRV_IV_MAX,
+                                    classes,
+                                    2,
+                                    "the key has no private or secret half"};
     struct job j;
     uint8_t *ct = NULL, *pt = NULL;
     size_t ct_len = 0, pt_len = 0, off = 0;
@@ -363,15 +386,7 @@ h_decrypt(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, cipher_fields_dec) ||
-        !srv_body_b64(req, resp, "ciphertext", true, SRV_KEY_MAX_INPUT + SRV_IV_MAX, &ct,
-                      &ct_len) ||
-        !job_open(req, resp, cipher_fields_dec, true, false, &j) ||
-        !pick(req, resp, &j, classes, 2, "the key has no private or secret half", &h)) {
+    if (!job_head(req, resp, sh.fields) || !job_start(req, resp, &sh, &j, &ct, &ct_len, &h)) {
         goto out;
     }
     if (j.p.m.iv_len > 0 && !j.p.iv_given) {
@@ -424,11 +439,7 @@ h_wrap(struct srv_req *req, struct srv_resp *resp)
 
     job_init(&j);
     memset(&target, 0, sizeof(target));
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, fields) || !srv_body_str(req, resp, "key", true, &target_name) ||
+    if (!job_head(req, resp, fields) || !srv_body_str(req, resp, "key", true, &target_name) ||
         !job_open(req, resp, fields, true, false, &j)) {
         goto out;
     }
@@ -474,12 +485,7 @@ h_unwrap(struct srv_req *req, struct srv_resp *resp)
     struct srv_key k;
 
     memset(&k, 0, sizeof(k));
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        return;
-    }
-    if (!srv_body_only(req, resp, fields) ||
-        !srv_token_session(req, resp, req->params[0], true, &s)) {
+    if (!job_head(req, resp, fields) || !srv_token_session(req, resp, req->params[0], true, &s)) {
         return;
     }
     if (srv_key_resolve(req, resp, s, req->params[1], &k)) {
@@ -513,11 +519,7 @@ h_derive(struct srv_req *req, struct srv_resp *resp)
     fh_rv rv;
 
     job_init(&j);
-    /* the token first: out of scope answers as unknown, whatever the body */
-    if (!srv_token_check(req, resp, req->params[0])) {
-        goto out;
-    }
-    if (!srv_body_only(req, resp, fields) || !srv_mech_from_body(req, resp, &j.mt, &j.mname)) {
+    if (!job_head(req, resp, fields) || !srv_mech_from_body(req, resp, &j.mt, &j.mname)) {
         goto out;
     }
     if (j.mt != CKM_ECDH1_DERIVE) {
@@ -586,18 +588,9 @@ h_derive(struct srv_req *req, struct srv_resp *resp)
     dp.pPublicData = point;
     dp.ulPublicDataLen = point_len;
     mech = (CK_MECHANISM){CKM_ECDH1_DERIVE, &dp, sizeof(dp)};
-    srv_keys_create_lock(req->params[0]);
-    locked = true;
-    rv = srv_key_check_free(j.s, nk.label, id, id_len, NULL);
-    if (rv == FH_OK) {
-        rv = srv_key_default_id(j.s, &id, &id_len);
-    }
-    if (rv != FH_OK) {
-        srv_error_rv(req, resp, rv, SRV_WHAT_KEY, nk.label);
+    if (!srv_key_claim(req, resp, j.s, &nk, &id, &id_len, &locked)) {
         goto out;
     }
-    nk.id = id;
-    nk.id_len = id_len;
     rv = srv_key_derive(j.s, &mech, h, kt, value_len, &nk);
     srv_metric_op(req->srv, "derive", j.mname, rv);
     if (rv != FH_OK) {

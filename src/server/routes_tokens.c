@@ -261,7 +261,11 @@ h_digest(struct srv_req *req, struct srv_resp *resp)
     }
     srv_metric_op(req->srv, "digest", mname, FH_OK);
     o = json_object();
-    json_object_set_new(o, "digest", srv_b64_json(md, mdlen));
+    if (o == NULL || json_object_set_new(o, "digest", srv_b64_json(md, mdlen)) != 0) {
+        json_decref(o); /* not a 200 {} */
+        srv_error_rv(req, resp, FH_E_NOMEM, SRV_WHAT_NONE, NULL);
+        goto out;
+    }
     srv_json(resp, 200, o);
 out:
     EVP_MD_free(alg);
@@ -289,14 +293,22 @@ h_random(struct srv_req *req, struct srv_resp *resp)
         return;
     }
     if (RAND_bytes(buf, (int)n) != 1) {
+        OPENSSL_cleanse(buf, (size_t)n);
         free(buf);
         srv_error_rv(req, resp, FH_E_CRYPTO, SRV_WHAT_NONE, NULL);
         return;
     }
     o = json_object();
-    json_object_set_new(o, "random", srv_b64_json(buf, (size_t)n));
+    if (o != NULL && json_object_set_new(o, "random", srv_b64_json(buf, (size_t)n)) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
     OPENSSL_cleanse(buf, (size_t)n);
     free(buf);
+    if (o == NULL) {
+        srv_error_rv(req, resp, FH_E_NOMEM, SRV_WHAT_NONE, NULL); /* not a 200 {} */
+        return;
+    }
     srv_json(resp, 200, o);
 }
 

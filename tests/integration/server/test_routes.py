@@ -153,6 +153,15 @@ class Malformed(unittest.TestCase):
         err_shape(self, r, 400, "bad_json")
         self.assertRegex(r.json["error"]["message"], r"line 2, column \d+")
 
+    def test_bad_json_quotes_no_body(self):
+        # the parser's own text quotes the bytes it stopped at; they may be a secret
+        for raw in (b'{"plaintext": "c2VjcmV0LXBsYWludGV4dA', b'{"x": c2VjcmV0LXBsYWludGV4dA}',
+                    b'{"a": 1 c2VjcmV0LXBsYWludGV4dA}'):
+            r = S.request("POST", "/v1/random", raw=raw, key=S.keys["app"])
+            err_shape(self, r, 400, "bad_json")
+            self.assertNotIn("c2VjcmV0", r.text)
+            self.assertRegex(r.json["error"]["message"], r"^invalid JSON at line 1, column \d+: \S")
+
     def test_bad_json_variants(self):
         for raw in (b"{", b"\xff\xfe{}", b'{"bytes": 1, "bytes": 2}', b"null", b'"x"',
                     b'{"bytes": 1}garbage', b'{"a":"\\u0000"}', b"[" * 5000):
