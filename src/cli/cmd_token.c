@@ -119,6 +119,43 @@ check_label(const char *cmd, const char *label)
     return 0;
 }
 
+/*
+ * The common start of the local-only token commands: parse the options and
+ * refuse --remote (none of them is a REST operation). Returns 0 to go on,
+ * CLI_ARGS_HELP after --help, else the exit code.
+ */
+static int
+local_begin(const struct cli_spec *spec, int argc, char **argv, struct cli_args *a)
+{
+    int code = cli_args_parse(spec, argc, argv, a);
+
+    if (code != 0) {
+        return code;
+    }
+    if (cli_remote_on()) {
+        return cli_remote_refuse(spec->cmd);
+    }
+    return 0;
+}
+
+/* local_begin, then a valid --label and an open context (init, delete). */
+static int
+label_begin(const struct cli_spec *spec, int argc, char **argv, bool create, struct cli_args *a,
+            const char **label, fh_ctx **ctx)
+{
+    int code = local_begin(spec, argc, argv, a);
+
+    if (code != 0) {
+        return code;
+    }
+    *label = cli_arg(a, "label");
+    code = check_label(spec->cmd, *label);
+    if (code != 0) {
+        return code;
+    }
+    return cli_ctx_open(spec->cmd, create, ctx);
+}
+
 static int
 so_pin(const char *cmd, const struct cli_args *a, const char *label, bool confirm, fh_secret **out)
 {
@@ -167,21 +204,9 @@ cmd_token_init(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = cli_args_parse(&init_spec, argc, argv, &a);
+    code = label_begin(&init_spec, argc, argv, true, &a, &label, &ctx);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
-    }
-    if (cli_remote_on()) {
-        return cli_remote_refuse(cmd); /* not a REST operation */
-    }
-    label = cli_arg(&a, "label");
-    code = check_label(cmd, label);
-    if (code != 0) {
-        return code;
-    }
-    code = cli_ctx_open(cmd, true, &ctx);
-    if (code != 0) {
-        return code;
     }
     /* Refuse an existing label before asking for two PINs twice. */
     rv = fh_token_open(ctx, label, &tok);
@@ -315,21 +340,9 @@ cmd_token_delete(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = cli_args_parse(&delete_spec, argc, argv, &a);
+    code = label_begin(&delete_spec, argc, argv, false, &a, &label, &ctx);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
-    }
-    if (cli_remote_on()) {
-        return cli_remote_refuse(cmd); /* not a REST operation */
-    }
-    label = cli_arg(&a, "label");
-    code = check_label(cmd, label);
-    if (code != 0) {
-        return code;
-    }
-    code = cli_ctx_open(cmd, false, &ctx);
-    if (code != 0) {
-        return code;
     }
     /* Say "no such token" before prompting for a PIN. */
     rv = fh_token_open(ctx, label, &tok);
@@ -373,12 +386,9 @@ cmd_token_set_pin(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = cli_args_parse(&set_pin_spec, argc, argv, &a);
+    code = local_begin(&set_pin_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
-    }
-    if (cli_remote_on()) {
-        return cli_remote_refuse(cmd); /* not a REST operation */
     }
     so = cli_flag(&a, "so");
     if (so && cli_arg(&a, "pin-file") != NULL) {
@@ -425,12 +435,9 @@ cmd_token_unlock(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = cli_args_parse(&unlock_spec, argc, argv, &a);
+    code = local_begin(&unlock_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
-    }
-    if (cli_remote_on()) {
-        return cli_remote_refuse(cmd); /* not a REST operation */
     }
     code = cli_target_open(&t, cmd, &a, CLI_T_RW);
     if (code != 0) {

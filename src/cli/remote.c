@@ -1115,22 +1115,18 @@ apikey_from_json(json_t *o, struct fh_apikey_info *k)
     return FH_OK;
 }
 
-int
-cli_remote_apikey_list(const char *cmd, struct fh_apikey_info **out, size_t *n)
+/* GET /v1/apikeys with an open client. */
+static int
+apikey_list(const char *cmd, fh_client *c, struct fh_apikey_info **out, size_t *n)
 {
     struct rerr e = {NULL, NULL, NULL, NULL};
     struct fh_client_resp r;
-    fh_client *c = NULL;
     struct fh_apikey_info *v = NULL;
     json_t *arr;
     size_t count = 0;
-    int code = client_open(cmd, &c);
+    int code = call(cmd, c, "GET", "/v1/apikeys", NULL, &e, &r);
 
-    if (code == 0) {
-        code = call(cmd, c, "GET", "/v1/apikeys", NULL, &e, &r);
-    }
     if (code != 0) {
-        fh_client_free(c);
         return code;
     }
     arr = json_object_get(r.json, "apikeys");
@@ -1147,7 +1143,6 @@ cli_remote_apikey_list(const char *cmd, struct fh_apikey_info **out, size_t *n)
         }
     }
     fh_client_resp_clear(&r);
-    fh_client_free(c);
     if (code != 0) {
         free(v);
         return code;
@@ -1155,6 +1150,19 @@ cli_remote_apikey_list(const char *cmd, struct fh_apikey_info **out, size_t *n)
     *out = v;
     *n = count;
     return 0;
+}
+
+int
+cli_remote_apikey_list(const char *cmd, struct fh_apikey_info **out, size_t *n)
+{
+    fh_client *c = NULL;
+    int code = client_open(cmd, &c);
+
+    if (code == 0) {
+        code = apikey_list(cmd, c, out, n);
+    }
+    fh_client_free(c);
+    return code;
 }
 
 int
@@ -1210,33 +1218,35 @@ cli_remote_apikey_revoke(const char *cmd, const char *which, struct fh_apikey_in
     struct fh_client_resp r;
     fh_client *c = NULL;
     size_t n = 0, i;
-    char *path;
-    int code = cli_remote_apikey_list(cmd, &v, &n);
+    char *path = NULL;
+    int code = client_open(cmd, &c);
 
+    /* one client for the lookup and the DELETE: the API key is read once */
+    if (code == 0) {
+        code = apikey_list(cmd, c, &v, &n);
+    }
     if (code != 0) {
-        return code;
+        goto out;
     }
     for (i = 0; i < n && strcmp(v[i].id, which) != 0 && strcmp(v[i].name, which) != 0; i++) {
     }
     if (i == n) {
-        free(v);
-        return cli_fail_as(cmd, FH_E_NOT_FOUND, "no such API key: %s", which);
+        code = cli_fail_as(cmd, FH_E_NOT_FOUND, "no such API key: %s", which);
+        goto out;
     }
     *info = v[i];
-    free(v);
     *was_revoked = info->revoked;
     if (info->revoked) {
-        return 0;
+        goto out;
     }
-    code = client_open(cmd, &c);
     path = fh_client_pathf("/v1/apikeys/{}", info->id);
-    if (code == 0) {
-        code = call(cmd, c, "DELETE", path, NULL, &e, &r);
-    }
+    code = call(cmd, c, "DELETE", path, NULL, &e, &r);
     if (code == 0) {
         fh_client_resp_clear(&r);
     }
+out:
     free(path);
+    free(v);
     fh_client_free(c);
     return code;
 }
