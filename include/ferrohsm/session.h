@@ -37,6 +37,8 @@ FH_API FH_NODISCARD fh_rv fh_session_open(fh_token *tok, bool rw, fh_session **o
 /* Ends active operations and destroys the session's objects. NULL is a no-op. */
 FH_API void fh_session_close(fh_session *s);
 FH_API bool fh_session_is_rw(const fh_session *s);
+/* The opened token the session belongs to (NULL for NULL). */
+FH_API fh_token *fh_session_token(const fh_session *s);
 
 /*
  * Objects. Templates are PKCS#11 templates (borrowed). Errors follow the

@@ -105,6 +105,25 @@ FH_API FH_NODISCARD fh_rv fh_token_init_pin(fh_token *tok, const fh_secret *new_
 
 FH_API const char *fh_token_label(const fh_token *tok);
 
+/*
+ * What a front derives from a token's objects (the server's key names, say)
+ * stays valid while the token's stamp stays the same. The stamp changes
+ * whenever an object of the token may have been created, changed, destroyed
+ * or become visible or invisible (login, logout): by any session of this
+ * process, or by another connection or process (the store's generation,
+ * store.h, which also moves more often than that). Two opened tokens never
+ * share a stamp. Take the stamp before reading the objects and keep what was
+ * read with it: a change in between makes the next stamp differ. Cheap.
+ */
+struct fh_token_stamp {
+    uint64_t store;  /* the store's generation */
+    uint64_t local;  /* this process: objects of this token */
+    uint64_t tokens; /* this process: tokens created, deleted, re-initialised in the context */
+};
+/* Whether two stamps are the same. */
+FH_API bool fh_token_stamp_equal(const struct fh_token_stamp *a, const struct fh_token_stamp *b);
+FH_API FH_NODISCARD fh_rv fh_token_stamp(fh_token *tok, struct fh_token_stamp *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -69,6 +69,7 @@ struct fh_ctx {
     struct fhi_audit *audit;     /* queue and writer state (audit.c) */
     bool no_threads;             /* fh_ctx_forbid_threads (under audit_qlock) */
     struct fhi_akcache *akcache; /* verified API key records (apikey.c), under lock */
+    uint64_t tok_epoch;          /* fhi_epoch_next() at every token create, delete, reinit (atomic) */
 };
 
 /* Store calls under ctx->lock. */
@@ -147,6 +148,7 @@ struct fhi_handle {
     fh_session *owner;     /* session that owns sobj */
     bool priv;             /* names a private object: invalidated at logout */
     struct fhi_kent *skent; /* session key objects: cached key (keycache.c), or NULL */
+    uint32_t sprev, snext; /* session objects: neighbours in tok's list (handles, 0: none) */
 };
 
 struct fh_token {
@@ -157,8 +159,11 @@ struct fh_token {
     CK_USER_TYPE login;     /* FHI_NOBODY, CKU_USER or CKU_SO */
     fh_secret *tmk;         /* token master key while logged in */
     struct fhi_handle *handles; /* handle h is handles[h - 1] */
-    size_t n_handles;
+    size_t n_handles;           /* handles ever given out: never reused, never shrinks */
     size_t cap_handles;
+    uint32_t sobj_first;        /* live session objects, in handle order (object.c) */
+    uint32_t sobj_last;
+    size_t n_sobj;
     struct fhi_i64map by_store_id;
     fh_session **sessions;
     size_t n_sessions;
@@ -171,7 +176,14 @@ struct fh_token {
     bool kcache_gen_valid;
     size_t kcache_sess_n;       /* handles with a cached session key (skent) */
     uint64_t kcache_sess_epoch; /* bumped whenever a session key entry is dropped */
+    uint64_t obj_epoch;         /* fh_token_stamp: fhi_epoch_next() at every object change */
 };
+
+/* A number no earlier call returned (process-wide): token and object epochs. */
+uint64_t fhi_epoch_next(void);
+/* An object of tok was created, changed, destroyed, or its visibility
+ * changed (tok->lock held): a new stamp (fh_token_stamp). */
+void fhi_token_touch_locked(fh_token *tok);
 
 #define FHI_NOBODY ((CK_USER_TYPE)-1)
 #define FHI_TMK_LEN 32

@@ -90,8 +90,10 @@ fhi_kcache_clear_locked(fh_token *tok)
 {
     clear_token_locked(tok);
     tok->kcache_sess_epoch++;
-    for (size_t i = 0; tok->kcache_sess_n > 0 && i < tok->n_handles; i++) {
-        fhi_kcache_drop_handle_locked(tok, &tok->handles[i]);
+    /* only session objects carry an entry: their list, not every handle */
+    for (uint32_t h = tok->sobj_first; tok->kcache_sess_n > 0 && h != 0;
+         h = tok->handles[h - 1].snext) {
+        fhi_kcache_drop_handle_locked(tok, &tok->handles[h - 1]);
     }
 }
 

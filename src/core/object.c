@@ -158,6 +158,49 @@ fhi_obj_name(const fh_token *tok, const struct fhi_obj *o, char *buf, size_t len
 
 /* ---- handle table (tok->lock held) ---- */
 
+/*
+ * Handles are never reused while the token is open, so the table only grows:
+ * every session object ever made (a C_GenerateKeyPair loop makes two per
+ * call) leaves an entry. What must visit the session objects (a find, a
+ * session's close) walks the list of the live ones instead of the table, so
+ * its cost follows the objects that exist, not the handles given out so far.
+ * The list is in handle order (a new handle is the largest), which is the
+ * order a find returns them in.
+ */
+static void
+sobj_link_locked(fh_token *tok, uint32_t h)
+{
+    struct fhi_handle *ent = &tok->handles[h - 1];
+
+    ent->sprev = tok->sobj_last;
+    ent->snext = 0;
+    if (tok->sobj_last != 0) {
+        tok->handles[tok->sobj_last - 1].snext = h;
+    } else {
+        tok->sobj_first = h;
+    }
+    tok->sobj_last = h;
+    tok->n_sobj++;
+}
+
+static void
+sobj_unlink_locked(fh_token *tok, struct fhi_handle *ent)
+{
+    if (ent->sprev != 0) {
+        tok->handles[ent->sprev - 1].snext = ent->snext;
+    } else {
+        tok->sobj_first = ent->snext;
+    }
+    if (ent->snext != 0) {
+        tok->handles[ent->snext - 1].sprev = ent->sprev;
+    } else {
+        tok->sobj_last = ent->sprev;
+    }
+    ent->sprev = 0;
+    ent->snext = 0;
+    tok->n_sobj--;
+}
+
 static fh_rv
 handle_new_locked(fh_token *tok, int64_t store_id, struct fhi_obj *sobj, fh_session *owner,
                   bool priv, CK_OBJECT_HANDLE *out)
@@ -190,6 +233,12 @@ handle_new_locked(fh_token *tok, int64_t store_id, struct fhi_obj *sobj, fh_sess
     ent->owner = owner;
     ent->priv = priv;
     ent->skent = NULL;
+    ent->sprev = 0;
+    ent->snext = 0;
+    if (sobj != NULL) {
+        sobj_link_locked(tok, (uint32_t)tok->n_handles);
+    }
+    fhi_token_touch_locked(tok); /* a new object, or one newly seen by this process */
     *out = tok->n_handles;
     return FH_OK;
 }
@@ -226,8 +275,12 @@ handle_clear_locked(fh_token *tok, struct fhi_handle *ent)
     if (ent->store_id > 0) {
         fhi_i64map_del(&tok->by_store_id, ent->store_id);
     }
+    if (ent->sobj != NULL) {
+        sobj_unlink_locked(tok, ent);
+    }
     fhi_obj_free(ent->sobj);
     memset(ent, 0, sizeof(*ent));
+    fhi_token_touch_locked(tok);
 }
 
 /*
@@ -247,9 +300,14 @@ fhi_token_drop_private_locked(fh_token *tok)
 void
 fhi_session_drop_objects_locked(fh_token *tok, fh_session *s)
 {
-    for (size_t i = 0; i < tok->n_handles; i++) {
-        if (tok->handles[i].sobj != NULL && tok->handles[i].owner == s) {
-            handle_clear_locked(tok, &tok->handles[i]);
+    uint32_t h = tok->sobj_first;
+
+    while (h != 0) {
+        struct fhi_handle *ent = &tok->handles[h - 1];
+
+        h = ent->snext; /* before the clear unlinks it */
+        if (ent->owner == s) {
+            handle_clear_locked(tok, ent);
         }
     }
 }
@@ -963,6 +1021,9 @@ fh_object_set_attributes(fh_session *s, CK_OBJECT_HANDLE h, const CK_ATTRIBUTE *
         fhi_kcache_drop_locked(tok, ent->store_id);
         rv = obj_update_locked(tok, ent->store_id, o, reseal);
     }
+    if (ent != NULL) {
+        fhi_token_touch_locked(tok); /* also after a failed update: it may have committed */
+    }
     pthread_mutex_unlock(&tok->lock);
 out:
     fhi_obj_free(o);
@@ -1095,11 +1156,12 @@ fh_object_find(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HA
     if (rv == FH_E_NOT_FOUND) {
         rv = FH_OK;
     }
-    for (size_t i = 0; rv == FH_OK && i < tok->n_handles; i++) {
-        const struct fhi_obj *so = tok->handles[i].sobj;
+    /* the live session objects only, not every handle given out */
+    for (uint32_t h = tok->sobj_first; rv == FH_OK && h != 0; h = tok->handles[h - 1].snext) {
+        const struct fhi_obj *so = tok->handles[h - 1].sobj;
 
-        if (so != NULL && visible_locked(tok, so) && obj_matches(so, tmpl, n)) {
-            rv = find_push(&st, i + 1);
+        if (visible_locked(tok, so) && obj_matches(so, tmpl, n)) {
+            rv = find_push(&st, h);
         }
     }
     pthread_mutex_unlock(&tok->lock);

@@ -98,6 +98,12 @@ fh_session_is_rw(const fh_session *s)
     return s != NULL && s->rw;
 }
 
+fh_token *
+fh_session_token(const fh_session *s)
+{
+    return s != NULL ? s->tok : NULL;
+}
+
 static bool
 valid_kind(enum fh_op_kind op)
 {

@@ -290,6 +290,7 @@ fh_token_create(fh_ctx *ctx, const char *label, const fh_secret *so_pin, const f
     fhi_ctx_unlock(ctx);
 out:
     actor_for(label, CKU_SO, actor, sizeof(actor));
+    __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
     fhi_audit(ctx, actor, "token.create", "", rv);
     free(buf);
     fh_attrs_clear(&m);
@@ -587,6 +588,7 @@ fh_token_delete(fh_ctx *ctx, const char *label, const fh_secret *so_pin)
     }
     fh_secret_free(tmk);
     actor_for(label, CKU_SO, actor, sizeof(actor));
+    __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
     fhi_audit(ctx, actor, "token.delete", "", rv);
     return rv;
 }
@@ -665,6 +667,7 @@ fh_token_reinit(fh_ctx *ctx, int64_t id, const char *new_label, const fh_secret 
     fhi_ctx_unlock(ctx);
 out:
     actor_for(new_label, CKU_SO, actor, sizeof(actor));
+    __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
     fhi_audit(ctx, actor, "token.reinit", "", rv);
     fh_store_token_clear(&row);
     fh_attrs_clear(&m);
@@ -772,6 +775,7 @@ fh_token_open(fh_ctx *ctx, const char *label, fh_token **out)
     tok->ctx = ctx;
     tok->id = id;
     tok->login = FHI_NOBODY;
+    tok->obj_epoch = fhi_epoch_next();
     snprintf(tok->label, sizeof(tok->label), "%s", label);
     *out = tok;
     return FH_OK;
@@ -825,6 +829,54 @@ fh_token_get_info(fh_token *tok, struct fh_token_info *out)
     return rv;
 }
 
+uint64_t
+fhi_epoch_next(void)
+{
+    static uint64_t last;
+
+    return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+void
+fhi_token_touch_locked(fh_token *tok)
+{
+    tok->obj_epoch = fhi_epoch_next();
+}
+
+fh_rv
+fh_token_stamp(fh_token *tok, struct fh_token_stamp *out)
+{
+    fh_ctx *ctx;
+    uint64_t gen = 0;
+    fh_rv rv = FH_OK;
+
+    if (tok == NULL || out == NULL) {
+        return FH_E_ARGS;
+    }
+    ctx = tok->ctx;
+    /* local first: a change that commits after this read moves it afterwards
+     * (the epochs move once the change is done) */
+    pthread_mutex_lock(&tok->lock);
+    out->local = tok->obj_epoch;
+    out->tokens = __atomic_load_n(&ctx->tok_epoch, __ATOMIC_ACQUIRE);
+    pthread_mutex_unlock(&tok->lock);
+    if (ctx->store_ops->generation != NULL) {
+        fhi_ctx_lock(ctx);
+        rv = ctx->store_ops->generation(ctx->store, &gen);
+        fhi_ctx_unlock(ctx);
+    } else {
+        gen = fhi_epoch_next(); /* no generation: never the same stamp twice */
+    }
+    out->store = gen;
+    return rv;
+}
+
+bool
+fh_token_stamp_equal(const struct fh_token_stamp *a, const struct fh_token_stamp *b)
+{
+    return a->store == b->store && a->local == b->local && a->tokens == b->tokens;
+}
+
 fh_rv
 fh_token_login(fh_token *tok, CK_USER_TYPE who, const fh_secret *pin)
 {
@@ -848,6 +900,7 @@ fh_token_login(fh_token *tok, CK_USER_TYPE who, const fh_secret *pin)
         if (rv == FH_OK) {
             tok->tmk = tmk;
             tok->login = who;
+            fhi_token_touch_locked(tok); /* private objects become visible */
         }
     }
     pthread_mutex_unlock(&tok->lock);
@@ -875,6 +928,7 @@ fh_token_logout(fh_token *tok)
         tok->login = FHI_NOBODY;
         fhi_token_drop_private_locked(tok);
         fhi_kcache_clear_locked(tok);
+        fhi_token_touch_locked(tok);
     }
     pthread_mutex_unlock(&tok->lock);
     if (rv == FH_OK) {

@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "core-int.h" /* the handle table and the list of session objects */
+
 static CK_BBOOL yes = CK_TRUE;
 static CK_BBOOL no = CK_FALSE;
 static CK_OBJECT_CLASS cls_data = CKO_DATA;
@@ -1105,6 +1107,165 @@ public_secret_key_label_without_login(void **state)
     assert_int_equal(th_find_one_label(f->s, CKO_SECRET_KEY, "public-aes-renamed"), h);
 }
 
+/*
+ * The list of live session objects (object.c) against the handle table: every
+ * entry holding a session object is on it exactly once, in handle order, with
+ * consistent links, and nothing else is. Returns its length.
+ */
+static size_t
+check_sobj_list(const fh_token *tok)
+{
+    size_t in_table = 0, on_list = 0;
+    uint32_t prev = 0;
+
+    for (size_t i = 0; i < tok->n_handles; i++) {
+        in_table += tok->handles[i].sobj != NULL;
+    }
+    for (uint32_t h = tok->sobj_first; h != 0; h = tok->handles[h - 1].snext) {
+        assert_true(h <= tok->n_handles);
+        assert_true(h > prev); /* handle order, and no cycle */
+        assert_non_null(tok->handles[h - 1].sobj);
+        assert_int_equal(tok->handles[h - 1].sprev, prev);
+        prev = h;
+        on_list++;
+    }
+    assert_int_equal(tok->sobj_last, prev);
+    assert_int_equal(on_list, in_table);
+    assert_int_equal(tok->n_sobj, on_list);
+    return on_list;
+}
+
+static CK_OBJECT_HANDLE
+make_sdata(fh_session *s, bool priv, const char *label)
+{
+    CK_BBOOL p = priv;
+    CK_ATTRIBUTE t[] = {
+        {CKA_CLASS, &cls_data, sizeof(cls_data)},
+        {CKA_TOKEN, &no, 1},
+        {CKA_PRIVATE, &p, 1},
+        {CKA_LABEL, STR(label)},
+        {CKA_VALUE, STR("v")},
+    };
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+
+    assert_int_equal(fh_object_create(s, t, N(t), &h), FH_OK);
+    return h;
+}
+
+/*
+ * Handles are never reused, so a token open for long has given out many more
+ * handles than it has objects (a key-generation loop: two per call). A find
+ * and a session's close visit the live session objects only: the list of
+ * them must stay exactly the live ones through creation, destruction, a
+ * session's close and a logout, however many handles went before (a find
+ * that walked the whole table fell from 140,000 to 16,000 a second after the
+ * benchmark's key-generation case).
+ */
+static void
+find_visits_live_session_objects_only(void **state)
+{
+    struct fix *f = *state;
+    const unsigned churn = 3000;
+    fh_session *s2 = NULL;
+    CK_OBJECT_HANDLE a, p, c, pub, priv, h, *v = NULL;
+    uint8_t msg[32] = {1}, sig[128];
+    size_t sig_len = sizeof(sig), n;
+    CK_ATTRIBUTE q_all[] = {{CKA_CLASS, &cls_data, sizeof(cls_data)}};
+
+    assert_int_equal(fh_session_open(f->tok, true, &s2), FH_OK);
+    a = make_sdata(f->s, false, "keep-a");
+    p = make_sdata(f->s, true, "keep-p");
+    for (unsigned i = 0; i < churn; i++) {
+        fh_session *s = i % 2 ? s2 : f->s;
+
+        h = make_sdata(s, i % 3 == 0, "churn");
+        assert_int_equal(fh_object_destroy(s, h), FH_OK);
+    }
+    c = make_sdata(s2, false, "on-s2");
+    th_ec_pair(f->s, false, "sess-ec", &pub, &priv);
+    /* a cached prepared key hangs on the private key's handle */
+    assert_int_equal(th_sign(f->s, CKM_ECDSA, priv, msg, sizeof(msg), sig, &sig_len), FH_OK);
+    assert_int_equal(f->tok->kcache_sess_n, 1);
+
+    assert_true(f->tok->n_handles >= churn + 5);
+    assert_int_equal(check_sobj_list(f->tok), 5);
+
+    /* a find never looks at the freed handles: were they read, pointing
+     * them at a live object would make it find them too */
+    {
+        struct fhi_obj *live = f->tok->handles[a - 1].sobj;
+        CK_ATTRIBUTE q_a[] = {{CKA_LABEL, STR("keep-a")}};
+        size_t dead = 0;
+
+        for (size_t i = 0; i < f->tok->n_handles; i++) {
+            if (f->tok->handles[i].sobj == NULL && f->tok->handles[i].store_id == 0) {
+                f->tok->handles[i].sobj = live;
+                dead++;
+            }
+        }
+        n = th_find(f->s, q_a, N(q_a), &v);
+        /* undone before any assert: teardown frees what handles hold */
+        for (size_t i = 0; i < f->tok->n_handles; i++) {
+            if (i + 1 != a && f->tok->handles[i].sobj == live) {
+                f->tok->handles[i].sobj = NULL;
+            }
+        }
+        assert_int_equal(dead, churn);
+        assert_int_equal(n, 1);
+        assert_int_equal(v[0], a);
+        free(v);
+        v = NULL;
+    }
+    assert_int_equal(th_find(f->s, q_all, N(q_all), &v), 3);
+    assert_int_equal(v[0], a);
+    assert_int_equal(v[1], p);
+    assert_int_equal(v[2], c);
+    free(v);
+    v = NULL;
+    assert_int_equal(th_find(f->s, NULL, 0, NULL), 5);
+
+    /* a changed session object keeps its place */
+    {
+        CK_ATTRIBUTE lbl[] = {{CKA_LABEL, STR("keep-a2")}};
+
+        assert_int_equal(fh_object_set_attributes(f->s, a, lbl, 1), FH_OK);
+        assert_int_equal(th_find_one_label(f->s, CKO_DATA, "keep-a2"), a);
+        assert_int_equal(check_sobj_list(f->tok), 5);
+    }
+
+    /* the other session's object goes with it, and only that one */
+    fh_session_close(s2);
+    assert_int_equal(check_sobj_list(f->tok), 4);
+    assert_int_equal(th_find(f->s, q_all, N(q_all), &v), 2);
+    assert_int_equal(v[0], a);
+    assert_int_equal(v[1], p);
+    free(v);
+    v = NULL;
+
+    /* logout destroys private session objects and their cached keys */
+    assert_int_equal(fh_token_logout(f->tok), FH_OK);
+    assert_int_equal(f->tok->kcache_sess_n, 0);
+    assert_int_equal(check_sobj_list(f->tok), 2); /* keep-a2, the public key */
+    assert_int_equal(th_find(f->s, q_all, N(q_all), &v), 1);
+    assert_int_equal(v[0], a);
+    free(v);
+    v = NULL;
+    assert_int_equal(th_find(f->s, NULL, 0, &v), 2);
+    assert_int_equal(v[0], a);
+    assert_int_equal(v[1], pub);
+    free(v);
+
+    /* the last ones leave an empty list, and new ones start it again */
+    assert_int_equal(fh_object_destroy(f->s, pub), FH_OK);
+    assert_int_equal(fh_object_destroy(f->s, a), FH_OK);
+    assert_int_equal(check_sobj_list(f->tok), 0);
+    assert_int_equal(f->tok->sobj_first, 0);
+    h = make_sdata(f->s, false, "again");
+    assert_int_equal(check_sobj_list(f->tok), 1);
+    assert_int_equal(f->tok->sobj_first, h);
+    assert_int_equal(th_find_one_label(f->s, CKO_DATA, "again"), h);
+}
+
 int
 main(void)
 {
@@ -1128,6 +1289,7 @@ main(void)
         T(extractable_ec_private_value),
         T(extractable_rsa_private_components),
         T(public_secret_key_label_without_login),
+        T(find_visits_live_session_objects_only),
     };
 #undef T
 

@@ -431,6 +431,77 @@ reinit_token(void **state)
     fh_secret_free(bad);
 }
 
+/* fh_token_stamp: the same while nothing changes; different after every
+ * change of the token's objects or their visibility, by this context or by
+ * another connection; never shared by two opened tokens. */
+static void
+assert_stamp_moved(fh_token *tok, struct fh_token_stamp *last)
+{
+    struct fh_token_stamp now, again;
+
+    assert_int_equal(fh_token_stamp(tok, &now), FH_OK);
+    assert_false(fh_token_stamp_equal(&now, last));
+    assert_int_equal(fh_token_stamp(tok, &again), FH_OK);
+    assert_true(fh_token_stamp_equal(&now, &again));
+    *last = now;
+}
+
+static void
+stamp_follows_changes(void **state)
+{
+    struct th_env *e = *state;
+    struct fh_ctx_options opt = {NULL, "unit-other", false};
+    fh_ctx *other = NULL;
+    fh_token *tok = NULL, *tok2 = NULL, *otok = NULL;
+    fh_session *s = NULL, *os = NULL;
+    struct fh_token_stamp st, st2;
+    CK_OBJECT_HANDLE k, sk;
+    char label[] = "renamed";
+    CK_ATTRIBUTE set = {CKA_LABEL, label, sizeof(label) - 1};
+
+    th_open(e->ctx, TH_LABEL, true, true, &tok, &s);
+    assert_int_equal(fh_token_stamp(tok, &st), FH_OK);
+    assert_int_equal(fh_token_stamp(tok, &st2), FH_OK);
+    assert_true(fh_token_stamp_equal(&st, &st2));
+    assert_int_equal(fh_token_stamp(NULL, &st2), FH_E_ARGS);
+    assert_int_equal(fh_token_stamp(tok, NULL), FH_E_ARGS);
+
+    k = th_aes_key(s, true, false, "stamped"); /* a token object */
+    assert_stamp_moved(tok, &st);
+    assert_int_equal(fh_object_set_attributes(s, k, &set, 1), FH_OK);
+    assert_stamp_moved(tok, &st);
+    sk = th_aes_key(s, false, false, "session"); /* a session object */
+    assert_stamp_moved(tok, &st);
+    assert_int_equal(fh_object_destroy(s, sk), FH_OK);
+    assert_stamp_moved(tok, &st);
+    assert_int_equal(fh_object_destroy(s, k), FH_OK);
+    assert_stamp_moved(tok, &st);
+    assert_int_equal(fh_token_logout(tok), FH_OK);
+    assert_stamp_moved(tok, &st);
+    assert_int_equal(th_login(tok, CKU_USER, TH_USER_PIN), FH_OK);
+    assert_stamp_moved(tok, &st);
+
+    /* another connection to the store creates a key */
+    assert_int_equal(fh_ctx_new(&opt, &other), FH_OK);
+    th_open(other, TH_LABEL, true, true, &otok, &os);
+    (void)th_aes_key(os, true, false, "elsewhere");
+    assert_stamp_moved(tok, &st);
+
+    /* a token created in this context */
+    assert_int_equal(th_token_create(e->ctx, "third", TH_SO_PIN, NULL), FH_OK);
+    assert_stamp_moved(tok, &st);
+
+    /* a second opening of the same token has a stamp of its own */
+    assert_int_equal(fh_token_open(e->ctx, TH_LABEL, &tok2), FH_OK);
+    assert_int_equal(fh_token_stamp(tok2, &st2), FH_OK);
+    assert_false(fh_token_stamp_equal(&st, &st2));
+
+    fh_token_close(tok2);
+    fh_token_close(otok);
+    fh_ctx_free(other);
+    fh_token_close(tok);
+}
+
 int
 main(void)
 {
@@ -447,6 +518,7 @@ main(void)
         cmocka_unit_test_setup_teardown(login_state_is_per_handle, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(so_lockout, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(reinit_token, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(stamp_follows_changes, th_setup, th_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
