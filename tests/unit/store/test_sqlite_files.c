@@ -409,6 +409,74 @@ test_flipped_byte(void **state)
     st_env_fini(&e);
 }
 
+static fh_rv
+count_audit(void *arg, const struct fh_store_audit *r)
+{
+    (void)r;
+    ++*(size_t *)arg;
+    return FH_OK;
+}
+
+/*
+ * The check at open leaves the audit log out (it grows with every
+ * operation, and opening must not slow down with it): a broken b-tree page of
+ * the audit table does not stop the store from opening, and the objects stay
+ * readable, but reading the log reports the corruption. A broken page of any
+ * other table is caught at open (test_flipped_byte).
+ */
+static void
+test_audit_pages_checked_when_read(void **state)
+{
+    char actor[201];
+    struct fh_store_audit r = {0};
+    struct fh_store_query q = {.token_id = 1};
+    struct count_pattern c = {0};
+    struct st_env e;
+    size_t len = 0, page, n = 0;
+    uint8_t *data, *hit;
+    fh_rv rv = FH_OK;
+    void *s;
+
+    (void)state;
+    st_env_init(&e);
+    make_store(e.path, 100);
+    s = st_open(e.path, 0);
+    memset(actor, 'Q', sizeof actor - 1);
+    actor[sizeof actor - 1] = '\0';
+    r.actor = actor;
+    r.front = "test";
+    r.operation = "sign";
+    r.object = "";
+    r.result = "OK";
+    r.corr_id = "c";
+    assert_int_equal(ST_OPS->begin(s, true), FH_OK);
+    for (int64_t i = 1; i <= 200; i++) {
+        r.seq = i;
+        r.time_ms = i;
+        assert_int_equal(ST_OPS->audit_append(s, &r), FH_OK);
+    }
+    assert_int_equal(ST_OPS->commit(s), FH_OK);
+    st_close(s); /* checkpoints the WAL into the file */
+
+    data = st_read_file(e.path, &len);
+    page = ((size_t)data[16] << 8) | data[17];
+    hit = memmem(data + page, len - page, actor, 64); /* a leaf page of the audit table */
+    assert_non_null(hit);
+    data[((size_t)(hit - data) / page) * page] = 0x42; /* its page type */
+    st_write_file(e.path, data, len);
+    free(data);
+
+    s = st_open_rv(e.path, 0, &rv);
+    assert_non_null(s);
+    assert_int_equal(rv, FH_OK);
+    assert_int_equal(ST_OPS->object_find(s, &q, count_pattern, &c), FH_OK);
+    assert_int_equal(c.objects, 100);
+    assert_int_equal(c.intact, 100);
+    assert_int_equal(ST_OPS->audit_list(s, 1, 0, count_audit, &n), FH_E_STORE_CORRUPT);
+    st_close(s);
+    st_env_fini(&e);
+}
+
 /* ---- several processes -------------------------------------------------- */
 
 /* Child: open, insert `n` objects (even ones in a write transaction each,
@@ -705,7 +773,6 @@ test_quick_check_10k(void **state)
     print_message("[ 10k      ] file %zu KiB; open (runs quick_check): %.2f ms after evicting "
                   "the page cache, %.2f ms warm; quick_check alone %.2f ms warm (best of 3)\n",
                   len / 1024, t_cold, t_warm, t_qc);
-    assert_true(t_cold < 5000.0);
     st_env_fini(&e);
 }
 
@@ -721,6 +788,7 @@ st_run_file_tests(void)
         cmocka_unit_test(test_newer_version),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_flipped_byte),
+        cmocka_unit_test(test_audit_pages_checked_when_read),
         cmocka_unit_test(test_two_processes),
         cmocka_unit_test(test_second_connection_keeps_locks),
         cmocka_unit_test(test_concurrent_create),
