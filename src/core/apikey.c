@@ -211,12 +211,25 @@ secret_encode(const uint8_t in[SECRET_BYTES], char out[SECRET_CHARS])
     OPENSSL_cleanse(&acc, sizeof(acc));
 }
 
+/* SHA-256 fetched once (every REST request hashes its key): kept for the
+ * process's life. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+}
+
 static fh_rv
 sha256(const uint8_t *p, size_t len, uint8_t out[HASH_LEN])
 {
     unsigned int n = 0;
 
-    if (EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) != 1 || n != HASH_LEN) {
+    (void)pthread_once(&sha256_once, sha256_fetch);
+    if (sha256_md == NULL || EVP_Digest(p, len, out, &n, sha256_md, NULL) != 1 ||
+        n != HASH_LEN) {
         return FH_E_CRYPTO;
     }
     return FH_OK;

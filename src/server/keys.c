@@ -9,9 +9,10 @@
  * flag written explicitly true or false. Public keys in and out (PEM, JWK,
  * SPKI) are pubkey.c's.
  *
- * State: the creation locks only (mutexes striped by token label, taken by
+ * State: the creation locks (mutexes striped by token label, taken by
  * handlers around "is the label free" and the creation; never held while
- * waiting for another lock of the server).
+ * waiting for another lock of the server) and the resolution cache (see
+ * rcache below).
  */
 #include "keys.h"
 
@@ -44,15 +45,21 @@ static pthread_mutex_t create_locks[CREATE_STRIPES] = {
     PTHREAD_MUTEX_INITIALIZER,
 };
 
+/* FNV-1a of n bytes, continuing from h (start with FNV_START). */
+#define FNV_START 2166136261u
+static uint32_t
+fnv1a(uint32_t h, const void *p, size_t n)
+{
+    for (const unsigned char *c = p; n > 0; c++, n--) {
+        h = (h ^ *c) * 16777619u;
+    }
+    return h;
+}
+
 static pthread_mutex_t *
 create_stripe(const char *token)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (const unsigned char *c = (const unsigned char *)token; *c != '\0'; c++) {
-        h = (h ^ *c) * 16777619u;
-    }
-    return &create_locks[h % CREATE_STRIPES];
+    return &create_locks[fnv1a(FNV_START, token, strlen(token)) % CREATE_STRIPES];
 }
 
 void
@@ -173,6 +180,35 @@ out:
     return rv;
 }
 
+/* Fill k from the objects' handles and CKA_ID (group() and the resolution cache). */
+static bool
+key_fill(struct srv_key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE sec,
+         const uint8_t *id, size_t id_len)
+{
+    k->pub = pub;
+    k->priv = priv;
+    k->sec = sec;
+    k->n = 0;
+    if (pub != CK_INVALID_HANDLE) {
+        k->obj[k->n++] = pub;
+    }
+    if (priv != CK_INVALID_HANDLE) {
+        k->obj[k->n++] = priv;
+    }
+    if (sec != CK_INVALID_HANDLE) {
+        k->obj[k->n++] = sec;
+    }
+    k->id = malloc(id_len + 1);
+    if (k->id == NULL) {
+        return false;
+    }
+    if (id_len > 0) {
+        memcpy(k->id, id, id_len);
+    }
+    k->id_len = id_len;
+    return true;
+}
+
 static bool
 same_id(const struct found *a, const struct found *b)
 {
@@ -219,25 +255,7 @@ group(const struct found *f, size_t n, struct srv_key *k, size_t *n_keys)
         (k->pub != CK_INVALID_HANDLE || k->priv != CK_INVALID_HANDLE)) {
         return -1; /* a secret key and a pair half share the name and the id */
     }
-    k->n = 0;
-    if (k->pub != CK_INVALID_HANDLE) {
-        k->obj[k->n++] = k->pub;
-    }
-    if (k->priv != CK_INVALID_HANDLE) {
-        k->obj[k->n++] = k->priv;
-    }
-    if (k->sec != CK_INVALID_HANDLE) {
-        k->obj[k->n++] = k->sec;
-    }
-    k->id = malloc(f[0].id_len + 1);
-    if (k->id == NULL) {
-        return -2;
-    }
-    if (f[0].id_len > 0) {
-        memcpy(k->id, f[0].id, f[0].id_len);
-    }
-    k->id_len = f[0].id_len;
-    return 1;
+    return key_fill(k, k->pub, k->priv, k->sec, f[0].id, f[0].id_len) ? 1 : -2;
 }
 
 static void
@@ -256,10 +274,100 @@ srv_key_clear(struct srv_key *k)
     }
 }
 
+/*
+ * Resolved names. Resolving a name costs a find and a read of every object
+ * found; an operation route resolves one on every request. A resolution is
+ * kept with the stamp of its token taken before it was made (fh_token_stamp)
+ * and used while the token's stamp stays the same: any change to an object
+ * of the token, by this server or by another process on the store, moves the
+ * stamp. Only successes are kept. Direct-mapped by (token, name); an entry
+ * belongs to the opened token's address, which a token opened later at the
+ * same address cannot reuse, as its stamp differs. Each slot has its lock.
+ */
+#define RCACHE_SLOTS 1024
+#define RCACHE_NAME_MAX 80 /* longer names are not kept */
+struct rcache_ent {
+    pthread_mutex_t lock;
+    const fh_token *tok; /* NULL: empty */
+    struct fh_token_stamp stamp;
+    char name[RCACHE_NAME_MAX + 1];
+    CK_OBJECT_HANDLE pub, priv, sec;
+    uint8_t id[SRV_KEY_ID_MAX];
+    size_t id_len;
+};
+static struct rcache_ent rcache[RCACHE_SLOTS];
+static pthread_once_t rcache_once = PTHREAD_ONCE_INIT;
+
+static void
+rcache_init(void)
+{
+    for (size_t i = 0; i < RCACHE_SLOTS; i++) {
+        pthread_mutex_init(&rcache[i].lock, NULL);
+    }
+}
+
+static struct rcache_ent *
+rcache_slot(const fh_token *tok, const char *name, size_t name_len)
+{
+    uint32_t h = fnv1a(FNV_START, &tok, sizeof(tok));
+
+    (void)pthread_once(&rcache_once, rcache_init);
+    return &rcache[fnv1a(h, name, name_len) % RCACHE_SLOTS];
+}
+
+/* A kept resolution of name in tok at stamp into out: whether there was one. */
+static bool
+rcache_get(const fh_token *tok, const struct fh_token_stamp *stamp, const char *name,
+           struct srv_key *out)
+{
+    size_t len = strlen(name);
+    struct rcache_ent *e;
+    bool hit;
+
+    if (len > RCACHE_NAME_MAX) {
+        return false;
+    }
+    e = rcache_slot(tok, name, len);
+    pthread_mutex_lock(&e->lock);
+    hit = e->tok == tok && fh_token_stamp_equal(&e->stamp, stamp) &&
+          strcmp(e->name, name) == 0 &&
+          key_fill(out, e->pub, e->priv, e->sec, e->id, e->id_len);
+    pthread_mutex_unlock(&e->lock);
+    return hit;
+}
+
+static void
+rcache_put(const fh_token *tok, const struct fh_token_stamp *stamp, const char *name,
+           const struct srv_key *k)
+{
+    size_t len = strlen(name);
+    struct rcache_ent *e;
+
+    if (len > RCACHE_NAME_MAX || k->id_len > sizeof(e->id)) {
+        return;
+    }
+    e = rcache_slot(tok, name, len);
+    pthread_mutex_lock(&e->lock);
+    e->tok = tok;
+    e->stamp = *stamp;
+    memcpy(e->name, name, len + 1);
+    e->pub = k->pub;
+    e->priv = k->priv;
+    e->sec = k->sec;
+    if (k->id_len > 0) {
+        memcpy(e->id, k->id, k->id_len);
+    }
+    e->id_len = k->id_len;
+    pthread_mutex_unlock(&e->lock);
+}
+
 bool
 srv_key_resolve(struct srv_req *req, struct srv_resp *resp, fh_session *s, const char *name,
                 struct srv_key *out)
 {
+    fh_token *tok = fh_session_token(s);
+    struct fh_token_stamp stamp;
+    bool stamped;
     CK_ATTRIBUTE t;
     uint8_t *id = NULL;
     size_t id_len = 0, n = 0, n_keys = 0;
@@ -269,6 +377,10 @@ srv_key_resolve(struct srv_req *req, struct srv_resp *resp, fh_session *s, const
     fh_rv rv;
 
     key_init(out);
+    stamped = tok != NULL && fh_token_stamp(tok, &stamp) == FH_OK;
+    if (stamped && rcache_get(tok, &stamp, name, out)) {
+        return true;
+    }
     if (strncmp(name, "id:", 3) == 0) {
         if (!hex_decode(name + 3, &id, &id_len)) {
             srv_error(req, resp, 400, "bad_request",
@@ -299,6 +411,9 @@ srv_key_resolve(struct srv_req *req, struct srv_resp *resp, fh_session *s, const
         srv_error_rv(req, resp, FH_E_NOMEM, SRV_WHAT_KEY, NULL);
     } else {
         ok = true;
+        if (stamped) {
+            rcache_put(tok, &stamp, name, out);
+        }
     }
 out:
     if (!ok) {

@@ -13,8 +13,9 @@
  * (409 key_ambiguous).
  *
  * Functions taking (req, resp) write the error response themselves and
- * return false; the others return an fh_rv for srv_error_rv. Nothing here
- * keeps state except the creation locks (see srv_keys_create_lock).
+ * return false; the others return an fh_rv for srv_error_rv. State: the
+ * creation locks (see srv_keys_create_lock) and the resolution cache (a
+ * name's objects, kept while the token's fh_token_stamp stays the same).
  */
 #ifndef FERROHSM_SERVER_KEYS_H
 #define FERROHSM_SERVER_KEYS_H
