@@ -12,7 +12,10 @@
  * record up by ID and compares hashes in constant time.
  *
  * Each key has one role and a token scope: either every token (all_tokens)
- * or a list of token labels. A tenant's key sees nothing of other tokens.
+ * or a list of tokens, named by label at creation and bound to their serials
+ * (token.h: fixed for a token's life). A token deleted and created again
+ * under the same label is another token: a key scoped to the first never
+ * reaches the second. A tenant's key sees nothing of other tokens.
  */
 #ifndef FERROHSM_APIKEY_H
 #define FERROHSM_APIKEY_H
@@ -40,13 +43,18 @@ enum fh_role {
 #define FH_APIKEY_NAME_MAX 64    /* bytes of a key's name (printable UTF-8, no control chars) */
 #define FH_APIKEY_MAX_TOKENS 16  /* labels in a token scope */
 #define FH_APIKEY_STRING_LEN 65  /* strlen("fhk_") + 16 + 1 + 43 + 1 for NUL */
+#define FH_APIKEY_SERIAL_HEX 16  /* hex digits of a token serial (fh_token_info.serial) */
 
 struct fh_apikey_info {
     char id[FH_APIKEY_ID_HEX + 1];
     char name[FH_APIKEY_NAME_MAX + 1]; /* unique among keys, revoked ones included */
     enum fh_role role;
     bool all_tokens;                   /* scope: every token, present and future */
-    size_t n_tokens;                   /* otherwise: these labels */
+    size_t n_tokens;                   /* otherwise: these tokens (may be 0: none) */
+    /* the scope: serial of each token; "" for an entry that names no token */
+    char serials[FH_APIKEY_MAX_TOKENS][FH_APIKEY_SERIAL_HEX + 1];
+    /* for display only: the label each serial had when this info was read,
+     * "" when that token no longer exists (fh_apikey_token_name) */
     char tokens[FH_APIKEY_MAX_TOKENS][FH_TOKEN_LABEL_MAX + 1];
     int64_t created_ms;                /* Unix time in milliseconds */
     bool revoked;
@@ -61,8 +69,10 @@ FH_API FH_NODISCARD fh_rv fh_role_from_name(const char *name, enum fh_role *out)
 /*
  * Create a key. name: 1..FH_APIKEY_NAME_MAX bytes of UTF-8, no control
  * characters, not 16 lowercase hex digits (it would read as an id in
- * fh_apikey_get/revoke), unique (FH_E_EXISTS); otherwise FH_E_ARGS. Scope: all_tokens, or 1..FH_APIKEY_MAX_TOKENS labels
- * (each must name an existing token: FH_E_NOT_FOUND; no duplicates). The
+ * fh_apikey_get/revoke), unique (FH_E_EXISTS); otherwise FH_E_ARGS. Scope:
+ * all_tokens, or 1..FH_APIKEY_MAX_TOKENS labels (each must name an existing
+ * token: FH_E_NOT_FOUND; no duplicates); the key is bound to the serials
+ * those tokens have, in the transaction that stores it. The
  * key string is written to key_out (FH_APIKEY_STRING_LEN bytes, NUL
  * terminated): the only time it exists; the caller shows it and cleanses the
  * buffer. info_out may be NULL. Audited as "apikey.create".
@@ -99,8 +109,20 @@ FH_API FH_NODISCARD fh_rv fh_apikey_revoke(fh_ctx *ctx, const char *id_or_name);
 FH_API FH_NODISCARD fh_rv fh_apikey_verify(fh_ctx *ctx, const char *presented, size_t len,
                                            struct fh_apikey_info *out);
 
-/* Whether info's scope includes the token labelled label. */
-FH_API bool fh_apikey_in_scope(const struct fh_apikey_info *info, const char *label);
+/*
+ * Whether info's scope includes the token with this serial (16 hex digits,
+ * fh_token_info.serial). Scope is decided by serial only, never by label:
+ * a label may pass to another token once its token is deleted.
+ */
+FH_API bool fh_apikey_in_scope_serial(const struct fh_apikey_info *info, const char *serial);
+
+/*
+ * The name under which entry i of info's scope is shown: its label, or
+ * "deleted:<serial>" for a token that no longer exists (written into buf,
+ * len bytes, at least FH_TOKEN_LABEL_MAX + 1). Returns buf.
+ */
+FH_API const char *fh_apikey_token_name(const struct fh_apikey_info *info, size_t i, char *buf,
+                                        size_t len);
 
 #ifdef __cplusplus
 }

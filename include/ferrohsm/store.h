@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define FH_STORE_ABI_VERSION 2u /* 2: API keys (apikey_* ops) */
+#define FH_STORE_ABI_VERSION 3u /* 2: API keys (apikey_* ops); 3: scopes by token serial */
 
 /* open() flags */
 #define FH_STORE_CREATE 0x1u /* create the store when it does not exist */
@@ -99,16 +99,23 @@ struct fh_store_audit {
 /*
  * An API key of the REST server (apikey.h). The store keeps the hash of the
  * key's secret, never the key: nothing in a record lets anyone authenticate.
+ *
+ * ABI 3: the scope names tokens by serial (16 hex digits, as
+ * fh_token_info.serial). Records written by a store of ABI 2 named them by
+ * label; a store keeps such records as they were, with tokens_are_labels
+ * set, and the core rewrites them with apikey_set_tokens when it opens the
+ * store (binding each label to the serial of the token that has it then).
  */
 struct fh_store_apikey {
     char id[FH_STORE_APIKEY_ID_LEN + 1]; /* public id, chosen by the core, unique */
     char *name;        /* unique among keys, revoked ones included; 1..64 bytes of UTF-8 */
     uint32_t role;     /* enum fh_role; the store does not interpret it */
     bool all_tokens;   /* scope: every token */
-    char *tokens;      /* otherwise the token labels, each ended by '\n'; "" when all_tokens */
+    char *tokens;      /* otherwise the token serials, each ended by '\n'; "" when all_tokens */
     uint8_t hash[FH_STORE_APIKEY_HASH_LEN]; /* SHA-256 of the secret bytes */
     int64_t created_ms; /* Unix time in milliseconds */
     int64_t revoked_ms; /* 0 while the key is valid */
+    bool tokens_are_labels; /* ABI 3: tokens still holds labels (a record of ABI 2) */
 };
 
 typedef fh_rv (*fh_store_token_cb)(void *arg, const struct fh_store_token *t);
@@ -172,7 +179,8 @@ struct fh_store_ops {
 
     /* ---- ABI 2: API keys ---- */
 
-    /* Insert a key (k->revoked_ms is stored as given). FH_E_EXISTS when the
+    /* Insert a key (k->revoked_ms and k->tokens_are_labels are stored as
+     * given; the core always writes serials). FH_E_EXISTS when the
      * id or the name is taken; FH_E_ARGS for an id that is not 16 lowercase
      * hex digits or a name outside 1..64 bytes. */
     fh_rv (*apikey_insert)(void *priv, const struct fh_store_apikey *k);
@@ -186,6 +194,13 @@ struct fh_store_ops {
     fh_rv (*apikey_revoke)(void *priv, const char *id, int64_t revoked_ms);
     /* Every key, revoked ones included, in creation (insertion) order. */
     fh_rv (*apikey_list)(void *priv, fh_store_apikey_cb cb, void *arg);
+
+    /* ---- ABI 3: scopes by token serial ---- */
+
+    /* Replace the scope of the key with that id by tokens (serials, each
+     * ended by '\n'; "" for none) and clear its tokens_are_labels. The other
+     * fields stay. FH_E_NOT_FOUND; FH_E_ARGS for a bad id. */
+    fh_rv (*apikey_set_tokens)(void *priv, const char *id, const char *tokens);
 };
 
 /* Release the malloc'ed fields of a record filled by a store; zero the record. */

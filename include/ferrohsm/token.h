@@ -106,6 +106,15 @@ FH_API FH_NODISCARD fh_rv fh_token_init_pin(fh_token *tok, const fh_secret *new_
 FH_API const char *fh_token_label(const fh_token *tok);
 
 /*
+ * Sessions open on this opened token right now (a snapshot). A front that
+ * shares one fh_token between threads and must close it while other
+ * threads may still hold sessions (ferrohsm-server after a token is
+ * deleted) closes it once this is 0 and no new session can be opened.
+ * Thread-safe.
+ */
+FH_API size_t fh_token_session_count(fh_token *tok);
+
+/*
  * What a front derives from a token's objects (the server's key names, say)
  * stays valid while the token's stamp stays the same. The stamp changes
  * whenever an object of the token may have been created, changed, destroyed

@@ -100,7 +100,8 @@ cleansing_free(void *ptr)
     free(p);
 }
 
-/* "demo,billing" or "*" into buf (labels hold no control characters). */
+/* "demo,billing" or "*" into buf (labels hold no control characters); a
+ * deleted token shows as "deleted:<serial>". */
 static void
 scope_text(const struct fh_apikey_info *k, char *buf, size_t len)
 {
@@ -112,7 +113,9 @@ scope_text(const struct fh_apikey_info *k, char *buf, size_t len)
         return;
     }
     for (size_t i = 0; i < k->n_tokens && off < len; i++) {
-        int n = snprintf(buf + off, len - off, "%s%s", i > 0 ? "," : "", k->tokens[i]);
+        char name[FH_TOKEN_LABEL_MAX + 1];
+        int n = snprintf(buf + off, len - off, "%s%s", i > 0 ? "," : "",
+                         fh_apikey_token_name(k, i, name, sizeof(name)));
 
         if (n < 0) {
             break;

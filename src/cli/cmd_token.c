@@ -8,6 +8,12 @@
  * asked twice. token init sets new PINs too, so its prompts also ask twice.
  * Every PIN lives in an fh_secret and is freed (cleansed) as soon as the
  * core call that needs it returns.
+ *
+ * Remote mode (docs/cli.md): list, and init, delete, set-pin and unlock
+ * through the server's token administration routes, with the same PIN
+ * sources, the same checks before any prompt (label, existence), the same
+ * output and exit codes. The PINs go only into the request body, whose
+ * every copy the client cleanses (client_tokens.h).
  */
 #include "cmd.h"
 
@@ -119,41 +125,31 @@ check_label(const char *cmd, const char *label)
     return 0;
 }
 
-/*
- * The common start of the local-only token commands: parse the options and
- * refuse --remote (none of them is a REST operation). Returns 0 to go on,
- * CLI_ARGS_HELP after --help, else the exit code.
- */
+/* Parse the options, then a valid --label (init, delete). */
 static int
-local_begin(const struct cli_spec *spec, int argc, char **argv, struct cli_args *a)
+label_begin(const struct cli_spec *spec, int argc, char **argv, struct cli_args *a,
+            const char **label)
 {
     int code = cli_args_parse(spec, argc, argv, a);
 
     if (code != 0) {
         return code;
     }
-    if (cli_remote_on()) {
-        return cli_remote_refuse(spec->cmd);
-    }
-    return 0;
+    *label = cli_arg(a, "label");
+    return check_label(spec->cmd, *label);
 }
 
-/* local_begin, then a valid --label and an open context (init, delete). */
+/* Remote: "no such token: T" (exit 3), as locally, before any PIN is asked for. */
 static int
-label_begin(const struct cli_spec *spec, int argc, char **argv, bool create, struct cli_args *a,
-            const char **label, fh_ctx **ctx)
+remote_token_known(const char *cmd, const char *label)
 {
-    int code = local_begin(spec, argc, argv, a);
+    bool exists = false;
+    int code = cli_remote_token_exists(cmd, label, &exists);
 
-    if (code != 0) {
-        return code;
+    if (code == 0 && !exists) {
+        code = cli_fail_as(cmd, FH_E_NOT_FOUND, "no such token: %s", label);
     }
-    *label = cli_arg(a, "label");
-    code = check_label(spec->cmd, *label);
-    if (code != 0) {
-        return code;
-    }
-    return cli_ctx_open(spec->cmd, create, ctx);
+    return code;
 }
 
 static int
@@ -191,6 +187,120 @@ new_pin(const char *cmd, const struct cli_args *a, const char *who, const char *
     return cli_pin_get(cmd, &src, out);
 }
 
+/* ---- remote mode: the same steps, the server doing the store's part ---- */
+
+static int
+remote_init(const char *cmd, const struct cli_args *a, const char *label)
+{
+    struct fh_token_info info;
+    fh_secret *so = NULL, *user = NULL;
+    bool exists = false;
+    int code;
+
+    /* Refuse an existing label before asking for two PINs twice. */
+    code = cli_remote_token_exists(cmd, label, &exists);
+    if (code == 0 && exists) {
+        code = cli_fail_as(cmd, FH_E_EXISTS, "token %s already exists", label);
+    }
+    if (code == 0) {
+        code = so_pin(cmd, a, label, true, &so);
+    }
+    if (code == 0) {
+        code = user_pin(cmd, a, label, true, &user);
+    }
+    if (code == 0) {
+        code = cli_remote_token_init(cmd, label, so, user, &info);
+    }
+    fh_secret_free(user);
+    fh_secret_free(so);
+    if (code == 0) {
+        printf("token %s initialised (serial %s)\n", label, info.serial);
+    }
+    return code;
+}
+
+static int
+remote_delete(const char *cmd, const struct cli_args *a, const char *label)
+{
+    fh_secret *so = NULL;
+    int code = remote_token_known(cmd, label);
+
+    if (code == 0) {
+        code = so_pin(cmd, a, label, false, &so);
+    }
+    if (code == 0) {
+        code = cli_remote_token_delete(cmd, label, so);
+    }
+    fh_secret_free(so);
+    if (code == 0) {
+        printf("token %s deleted\n", label);
+    }
+    return code;
+}
+
+static int
+remote_set_pin(const char *cmd, const struct cli_args *a, bool so)
+{
+    struct cli_target t;
+    fh_secret *old = NULL, *pin = NULL;
+    int code = cli_target_select(&t, cmd, a, 0);
+
+    if (code != 0) {
+        return code;
+    }
+    code = remote_token_known(cmd, t.token_label);
+    if (code == 0) {
+        code = so ? so_pin(cmd, a, t.token_label, false, &old)
+                  : user_pin(cmd, a, t.token_label, false, &old);
+    }
+    if (code == 0) {
+        code = new_pin(cmd, a, so ? "SO" : "user", t.token_label, &pin);
+    }
+    if (code == 0) {
+        code = cli_remote_token_set_pin(cmd, t.token_label, so, old, pin);
+    }
+    fh_secret_free(pin);
+    fh_secret_free(old);
+    if (code == 0) {
+        printf("%s PIN of token %s changed\n", so ? "SO" : "user", t.token_label);
+    }
+    cli_target_close(&t);
+    return code;
+}
+
+/*
+ * Locally the SO logs in before the new PIN is asked for; a request carries
+ * both, so both are read first (a wrong SO PIN is reported the same way).
+ */
+static int
+remote_unlock(const char *cmd, const struct cli_args *a)
+{
+    struct cli_target t;
+    fh_secret *so = NULL, *pin = NULL;
+    int code = cli_target_select(&t, cmd, a, 0);
+
+    if (code != 0) {
+        return code;
+    }
+    code = remote_token_known(cmd, t.token_label);
+    if (code == 0) {
+        code = so_pin(cmd, a, t.token_label, false, &so);
+    }
+    if (code == 0) {
+        code = new_pin(cmd, a, "user", t.token_label, &pin);
+    }
+    if (code == 0) {
+        code = cli_remote_token_unlock(cmd, t.token_label, so, pin);
+    }
+    fh_secret_free(pin);
+    fh_secret_free(so);
+    if (code == 0) {
+        printf("user PIN of token %s reset and unlocked\n", t.token_label);
+    }
+    cli_target_close(&t);
+    return code;
+}
+
 int
 cmd_token_init(int argc, char **argv)
 {
@@ -204,9 +314,16 @@ cmd_token_init(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = label_begin(&init_spec, argc, argv, true, &a, &label, &ctx);
+    code = label_begin(&init_spec, argc, argv, &a, &label);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
+    }
+    if (cli_remote_on()) {
+        return remote_init(cmd, &a, label);
+    }
+    code = cli_ctx_open(cmd, true, &ctx);
+    if (code != 0) {
+        return code;
     }
     /* Refuse an existing label before asking for two PINs twice. */
     rv = fh_token_open(ctx, label, &tok);
@@ -340,9 +457,16 @@ cmd_token_delete(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = label_begin(&delete_spec, argc, argv, false, &a, &label, &ctx);
+    code = label_begin(&delete_spec, argc, argv, &a, &label);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
+    }
+    if (cli_remote_on()) {
+        return remote_delete(cmd, &a, label);
+    }
+    code = cli_ctx_open(cmd, false, &ctx);
+    if (code != 0) {
+        return code;
     }
     /* Say "no such token" before prompting for a PIN. */
     rv = fh_token_open(ctx, label, &tok);
@@ -386,7 +510,7 @@ cmd_token_set_pin(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = local_begin(&set_pin_spec, argc, argv, &a);
+    code = cli_args_parse(&set_pin_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
     }
@@ -398,6 +522,9 @@ cmd_token_set_pin(int argc, char **argv)
     }
     if (!so && cli_arg(&a, "so-pin-file") != NULL) {
         return cli_usage_error(cmd, true, "--so-pin-file needs --so");
+    }
+    if (cli_remote_on()) {
+        return remote_set_pin(cmd, &a, so);
     }
     code = cli_target_open(&t, cmd, &a, 0);
     if (code != 0) {
@@ -435,9 +562,12 @@ cmd_token_unlock(int argc, char **argv)
     int code;
     fh_rv rv;
 
-    code = local_begin(&unlock_spec, argc, argv, &a);
+    code = cli_args_parse(&unlock_spec, argc, argv, &a);
     if (code != 0) {
         return code == CLI_ARGS_HELP ? 0 : code;
+    }
+    if (cli_remote_on()) {
+        return remote_unlock(cmd, &a);
     }
     code = cli_target_open(&t, cmd, &a, CLI_T_RW);
     if (code != 0) {

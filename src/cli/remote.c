@@ -31,6 +31,7 @@
 
 #include "client.h"
 #include "client_b64.h"
+#include "client_tokens.h"
 #include "client_url.h"
 #include "exit.h"
 #include "io.h"
@@ -118,12 +119,6 @@ bool
 cli_remote_on(void)
 {
     return opt.server != NULL && opt.server[0] != '\0';
-}
-
-int
-cli_remote_refuse(const char *cmd)
-{
-    return cli_fail_as(cmd, FH_E_ARGS, "not available against a server; run it on the server host");
 }
 
 /* ---- the client ---- */
@@ -460,6 +455,130 @@ cli_remote_token_list(const char *cmd, struct fh_token_info **out, size_t *n)
     t = NULL;
 out:
     free(t);
+    fh_client_resp_clear(&r);
+    fh_client_free(c);
+    return code;
+}
+
+int
+cli_remote_token_exists(const char *cmd, const char *label, bool *exists)
+{
+    struct fh_token_info *t = NULL;
+    size_t n = 0;
+    int code = cli_remote_token_list(cmd, &t, &n);
+
+    *exists = false;
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        *exists = *exists || strcmp(t[i].label, label) == 0;
+    }
+    free(t);
+    return code;
+}
+
+/*
+ * The error line of a failed token administration request: what the local
+ * command prints for the same condition. A PIN that could not be sent
+ * (not UTF-8) is a usage error; "no such token" and "already exists" read
+ * as locally; the rest is the fh_rv's message with the local context.
+ */
+static int
+token_fail(const char *cmd, const fh_client *c, const struct fh_client_resp *r, const char *label,
+           const char *what)
+{
+    struct rerr e = {label, NULL, what, NULL};
+
+    if (r->status == 0 && r->fail == FH_CLIENT_FAIL_OTHER && r->rv == FH_E_ARGS) {
+        return cli_fail_as(cmd, FH_E_ARGS, "%s", r->message);
+    }
+    if (r->fail == FH_CLIENT_FAIL_NONE && strcmp(r->code, "token_exists") == 0) {
+        return cli_fail_as(cmd, r->rv, "token %s already exists", label);
+    }
+    return remote_fail(cmd, c, r, &e);
+}
+
+int
+cli_remote_token_init(const char *cmd, const char *label, const fh_secret *so,
+                      const fh_secret *user, struct fh_token_info *info)
+{
+    struct fh_client_resp r;
+    fh_client *c = NULL;
+    char what[FH_TOKEN_LABEL_MAX + 8];
+    int code = client_open(cmd, &c);
+
+    if (code != 0) {
+        return code;
+    }
+    snprintf(what, sizeof(what), "token %s", label);
+    if (fh_client_token_create(c, label, so, user, &r) != FH_OK) {
+        code = token_fail(cmd, c, &r, label, what);
+    } else if (token_from_json(json_object_get(r.json, "token"), info) != FH_OK) {
+        code = bad_answer(cmd, c, "token");
+    }
+    fh_client_resp_clear(&r);
+    fh_client_free(c);
+    return code;
+}
+
+int
+cli_remote_token_delete(const char *cmd, const char *label, const fh_secret *so)
+{
+    struct fh_client_resp r;
+    fh_client *c = NULL;
+    char what[FH_TOKEN_LABEL_MAX + 8];
+    int code = client_open(cmd, &c);
+
+    if (code != 0) {
+        return code;
+    }
+    snprintf(what, sizeof(what), "token %s", label);
+    if (fh_client_token_delete(c, label, so, &r) != FH_OK) {
+        code = token_fail(cmd, c, &r, label, what);
+    }
+    fh_client_resp_clear(&r);
+    fh_client_free(c);
+    return code;
+}
+
+int
+cli_remote_token_set_pin(const char *cmd, const char *label, bool so, const fh_secret *old,
+                         const fh_secret *pin)
+{
+    struct fh_client_resp r;
+    fh_client *c = NULL;
+    char what[FH_TOKEN_LABEL_MAX + 8];
+    int code = client_open(cmd, &c);
+
+    if (code != 0) {
+        return code;
+    }
+    snprintf(what, sizeof(what), "token %s", label);
+    if (fh_client_token_set_pin(c, label, so, old, pin, &r) != FH_OK) {
+        code = token_fail(cmd, c, &r, label, what);
+    }
+    fh_client_resp_clear(&r);
+    fh_client_free(c);
+    return code;
+}
+
+int
+cli_remote_token_unlock(const char *cmd, const char *label, const fh_secret *so,
+                        const fh_secret *pin)
+{
+    struct fh_client_resp r;
+    fh_client *c = NULL;
+    char what[FH_TOKEN_LABEL_MAX + 12];
+    int code = client_open(cmd, &c);
+
+    if (code != 0) {
+        return code;
+    }
+    if (fh_client_token_unlock(c, label, so, pin, &r) != FH_OK) {
+        /* locally the SO login's failures say ", SO"; the new PIN's do not */
+        bool new_pin = strcmp(r.code, "pin_len_range") == 0;
+
+        snprintf(what, sizeof(what), "token %s%s", label, new_pin ? "" : ", SO");
+        code = token_fail(cmd, c, &r, label, what);
+    }
     fh_client_resp_clear(&r);
     fh_client_free(c);
     return code;
@@ -1107,10 +1226,18 @@ apikey_from_json(json_t *o, struct fh_apikey_info *k)
     }
     json_array_foreach(tokens, i, t)
     {
+        const char *shown = json_string_value(t);
+        size_t n = k->n_tokens++;
+
         if (!json_is_string(t) || json_string_length(t) > FH_TOKEN_LABEL_MAX) {
             return FH_E_DATA_INVALID;
         }
-        snprintf(k->tokens[k->n_tokens++], sizeof(k->tokens[0]), "%s", json_string_value(t));
+        /* "deleted:<serial>" (fh_apikey_token_name): a token that is gone */
+        if (strncmp(shown, "deleted:", 8) == 0 && strlen(shown + 8) == FH_APIKEY_SERIAL_HEX) {
+            snprintf(k->serials[n], sizeof(k->serials[0]), "%s", shown + 8);
+        } else {
+            snprintf(k->tokens[n], sizeof(k->tokens[0]), "%s", shown);
+        }
     }
     return FH_OK;
 }

@@ -12,7 +12,10 @@
  * shape, raw bytes), prints its own one-line error and returns the exit
  * code (0 on success), like target.c.
  *
- * No PIN is read in remote mode: the server holds its tokens unlocked.
+ * No PIN is read in remote mode (the server holds its tokens unlocked),
+ * except by the token administration commands (token init, delete,
+ * set-pin, unlock), which read their PINs from the same sources as locally
+ * and send them in the request body (client_tokens.h).
  */
 #ifndef FERROHSM_CLI_REMOTE_H
 #define FERROHSM_CLI_REMOTE_H
@@ -46,13 +49,6 @@ int cli_remote_global_options(int *argc, char ***argv);
 /* Whether a server is configured (--server or a non-empty FERROHSM_SERVER). */
 bool cli_remote_on(void);
 
-/*
- * For commands that only make sense on the server host (token init,
- * delete, set-pin, unlock): prints "CMD: not available against a server;
- * run it on the server host" and returns 2.
- */
-int cli_remote_refuse(const char *cmd);
-
 /* One row of `key list` (text and --json), local or remote. */
 struct cli_key_row {
     const char *cls;   /* "public", "private", "secret" */
@@ -69,6 +65,23 @@ void cli_key_rows_free(struct cli_key_row *r, size_t n);
 
 /* GET /v1/tokens: *out malloc'ed, in the server's (creation) order. */
 int cli_remote_token_list(const char *cmd, struct fh_token_info **out, size_t *n);
+
+/* Whether the key's token list has label (asked before prompting for PINs). */
+int cli_remote_token_exists(const char *cmd, const char *label, bool *exists);
+
+/*
+ * Token administration (docs/api.md "Token administration"). PINs are
+ * borrowed. Errors print as the local command's ("token L already exists",
+ * "no such token: L", "<message> (token L)", for unlock's SO login "(token
+ * L, SO)"). token_init fills *info with the new token.
+ */
+int cli_remote_token_init(const char *cmd, const char *label, const fh_secret *so,
+                          const fh_secret *user, struct fh_token_info *info);
+int cli_remote_token_delete(const char *cmd, const char *label, const fh_secret *so);
+int cli_remote_token_set_pin(const char *cmd, const char *label, bool so, const fh_secret *old,
+                             const fh_secret *pin);
+int cli_remote_token_unlock(const char *cmd, const char *label, const fh_secret *so,
+                            const fh_secret *pin);
 
 /* GET /v1/tokens/{T}/keys, every page. */
 int cli_remote_key_list(const char *cmd, const struct cli_target *t, struct cli_key_row **out,

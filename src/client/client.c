@@ -438,13 +438,23 @@ fh_client_request(fh_client *c, const char *method, const char *path, json_t *bo
     }
     snprintf(url, url_len, "%s%s", c->url, path);
     if (body != NULL) {
-        data = json_dumps(body, JSON_COMPACT);
-        if (data == NULL) {
+        /*
+         * Measured, then written into our own buffer: json_dumps would grow
+         * copies of the body (it may hold PINs or plaintext) that jansson
+         * frees uncleansed, and its result belongs to jansson's allocator.
+         */
+        data_len = json_dumpb(body, NULL, 0, JSON_COMPACT);
+        data = data_len > 0 ? malloc(data_len + 1) : NULL;
+        if (data == NULL || json_dumpb(body, data, data_len, JSON_COMPACT) != data_len) {
+            if (data != NULL) {
+                OPENSSL_cleanse(data, data_len);
+            }
+            free(data);
             free(url);
             resp->rv = FH_E_NOMEM;
             return resp->rv;
         }
-        data_len = strlen(data);
+        data[data_len] = '\0';
     }
     c->errbuf[0] = '\0';
 #define SET(opt, val)                                                                              \

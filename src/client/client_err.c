@@ -8,7 +8,9 @@
  * is the one the local CLI reports for the same condition:
  *   key_not_found -> FH_E_KEY_HANDLE_INVALID ("no such key", exit 3),
  *   key_ambiguous -> FH_E_ARGS (the CLI's "key K is ambiguous", exit 2),
- *   token_locked  -> FH_E_NOT_LOGGED_IN (the server holds no login, exit 4).
+ *   token_locked  -> FH_E_NOT_LOGGED_IN (the server holds no login, exit 4),
+ *   pin_incorrect, pin_locked, pin_len_range -> the PIN codes themselves
+ *   (token administration: the CLI prints what `token ...` prints locally).
  * Codes that only describe the HTTP exchange (method, media type) mean
  * client and server disagree on the API: FH_E_NOT_SUPPORTED. "not_found" is
  * both an unknown route and the server's FH_E_NOT_FOUND about nothing in
@@ -36,9 +38,11 @@ static const struct fh_client_errcode table[] = {
     {"template_inconsistent", 400, FH_E_TEMPLATE_INCONSISTENT},
     {"key_size_range", 400, FH_E_KEY_SIZE_RANGE},
     {"curve_not_supported", 400, FH_E_CURVE_NOT_SUPPORTED},
+    {"pin_len_range", 400, FH_E_PIN_LEN_RANGE},
     {"unauthenticated", 401, FH_E_AUTH_FAILED},
     {"forbidden", 403, FH_E_PERMISSION_DENIED},
     {"key_unextractable", 403, FH_E_KEY_UNEXTRACTABLE},
+    {"pin_incorrect", 403, FH_E_PIN_INCORRECT},
     {"not_found", 404, FH_E_NOT_FOUND},
     {"token_not_found", 404, FH_E_NOT_FOUND},
     {"key_not_found", 404, FH_E_KEY_HANDLE_INVALID},
@@ -47,9 +51,11 @@ static const struct fh_client_errcode table[] = {
     {"key_exists", 409, FH_E_EXISTS},
     {"key_ambiguous", 409, FH_E_ARGS},
     {"apikey_exists", 409, FH_E_EXISTS},
+    {"token_exists", 409, FH_E_EXISTS},
     {"body_too_large", 413, FH_E_DATA_TOO_LARGE},
     {"unsupported_media_type", 415, FH_E_NOT_SUPPORTED},
     {"token_locked", 423, FH_E_NOT_LOGGED_IN},
+    {"pin_locked", 423, FH_E_PIN_LOCKED},
     {"rate_limited", 429, FH_E_AUTH_FAILED},
     {"internal", 500, FH_E_GENERAL},
     {"store_unavailable", 503, FH_E_STORE_IO},

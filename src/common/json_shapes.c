@@ -302,7 +302,11 @@ fh_shape_apikey(const struct fh_apikey_info *k)
     } else {
         tokens = json_array();
         for (size_t i = 0; tokens != NULL && i < k->n_tokens && i < FH_APIKEY_MAX_TOKENS; i++) {
-            if (json_array_append_new(tokens, fh_shape_str(k->tokens[i])) != 0) {
+            char name[FH_TOKEN_LABEL_MAX + 1];
+
+            /* a label, or "deleted:<serial>" for a token that is gone */
+            if (json_array_append_new(
+                    tokens, fh_shape_str(fh_apikey_token_name(k, i, name, sizeof(name)))) != 0) {
                 ok = false;
             }
         }

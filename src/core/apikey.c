@@ -32,6 +32,15 @@
  * store connection whose generation it follows; nothing slow runs under it
  * (the hash is computed before it is taken).
  *
+ * Scope: a list of token serials (token.h: fixed for a token's life), bound
+ * at creation from the labels given, in the transaction that stores the
+ * key; a deleted token's serial stays in the list and matches nothing. The
+ * labels in struct fh_apikey_info are looked up from the serials whenever a
+ * record is read (display only; "" for a token that is gone), and the
+ * cache is dropped when this context creates or deletes a token so that
+ * they stay current. Stores of ABI 2 kept labels; fhi_apikey_upgrade_scopes
+ * binds those to serials once, when the context opens the store.
+ *
  * Secrets: the secret bytes live in an fh_secret (create and verify); the
  * key string goes only to the caller's buffer, and every local copy is
  * cleansed. Audit records name the key by "apikey:<id>", never by its string.
@@ -291,9 +300,94 @@ name_valid(const char *name)
 
 /* ---- store records ------------------------------------------------------ */
 
-/* A stored record as the public info; FH_E_STORE_CORRUPT when it cannot be one. */
+/* Serial -> label of every token in the store, read under ctx->lock. */
+struct tokmap_ent {
+    char serial[FH_APIKEY_SERIAL_HEX + 1];
+    char label[FH_TOKEN_LABEL_MAX + 1];
+};
+struct tokmap {
+    struct tokmap_ent *v;
+    size_t n, cap;
+};
+
 static fh_rv
-info_from_row(const struct fh_store_apikey *k, struct fh_apikey_info *out)
+tokmap_add(struct tokmap *m, const char *serial, const char *label)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap != 0 ? m->cap * 2 : 16;
+        struct tokmap_ent *v = realloc(m->v, cap * sizeof(*v));
+
+        if (v == NULL) {
+            return FH_E_NOMEM;
+        }
+        m->v = v;
+        m->cap = cap;
+    }
+    snprintf(m->v[m->n].serial, sizeof(m->v[0].serial), "%s", serial);
+    snprintf(m->v[m->n].label, sizeof(m->v[0].label), "%s", label);
+    m->n++;
+    return FH_OK;
+}
+
+static fh_rv
+tokmap_cb(void *arg, const struct fh_store_token *t)
+{
+    char serial[FH_APIKEY_SERIAL_HEX + 1];
+    fh_rv rv = fhi_token_row_serial(t, serial);
+
+    if (rv == FH_E_STORE_CORRUPT) {
+        return FH_OK; /* that token's own operations report it; here it names nothing */
+    }
+    if (rv != FH_OK) {
+        return rv;
+    }
+    return tokmap_add(arg, serial, t->label != NULL ? t->label : "");
+}
+
+/* The map, read only when rec (NULL: any record) names tokens by serial. */
+static fh_rv
+tokmap_load_locked(fh_ctx *ctx, const struct fh_store_apikey *rec, struct tokmap *m)
+{
+    if (rec != NULL && (rec->all_tokens || rec->tokens_are_labels || rec->tokens == NULL ||
+                        rec->tokens[0] == '\0')) {
+        return FH_OK;
+    }
+    return ctx->store_ops->token_list(ctx->store, tokmap_cb, m);
+}
+
+static const char *
+tokmap_label(const struct tokmap *m, const char *serial)
+{
+    for (size_t i = 0; m != NULL && i < m->n; i++) {
+        if (strcmp(m->v[i].serial, serial) == 0) {
+            return m->v[i].label;
+        }
+    }
+    return "";
+}
+
+static bool
+is_serial(const char *s, size_t len)
+{
+    if (len != FH_APIKEY_SERIAL_HEX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * A stored record as the public info; FH_E_STORE_CORRUPT when it cannot be
+ * one. Labels come from map (NULL: none known). A record whose scope still
+ * holds labels (not upgraded, see fhi_apikey_upgrade_scopes) shows them and
+ * grants no token: its serials stay "".
+ */
+static fh_rv
+info_from_row(const struct fh_store_apikey *k, const struct tokmap *map, struct fh_apikey_info *out)
 {
     const char *p;
 
@@ -314,21 +408,31 @@ info_from_row(const struct fh_store_apikey *k, struct fh_apikey_info *out)
     }
     for (p = k->tokens; *p != '\0';) {
         const char *nl = strchr(p, '\n');
-        size_t n;
+        size_t i = out->n_tokens, n;
 
-        if (nl == NULL || out->n_tokens == FH_APIKEY_MAX_TOKENS) {
+        if (nl == NULL || i == FH_APIKEY_MAX_TOKENS) {
             return FH_E_STORE_CORRUPT;
         }
         n = (size_t)(nl - p);
-        if (n == 0 || n > FH_TOKEN_LABEL_MAX) {
-            return FH_E_STORE_CORRUPT;
+        if (k->tokens_are_labels) {
+            if (n == 0 || n > FH_TOKEN_LABEL_MAX) {
+                return FH_E_STORE_CORRUPT;
+            }
+            memcpy(out->tokens[i], p, n);
+            out->tokens[i][n] = '\0';
+        } else {
+            if (!is_serial(p, n)) {
+                return FH_E_STORE_CORRUPT;
+            }
+            memcpy(out->serials[i], p, n);
+            out->serials[i][n] = '\0';
+            snprintf(out->tokens[i], sizeof(out->tokens[i]), "%s",
+                     tokmap_label(map, out->serials[i]));
         }
-        memcpy(out->tokens[out->n_tokens], p, n);
-        out->tokens[out->n_tokens][n] = '\0';
         out->n_tokens++;
         p = nl + 1;
     }
-    return out->n_tokens > 0 ? FH_OK : FH_E_STORE_CORRUPT;
+    return FH_OK;
 }
 
 /* Find a record by id or by name (a name never has the shape of an id). */
@@ -466,6 +570,14 @@ cache_drop_locked(fh_ctx *ctx)
     }
 }
 
+void
+fhi_apikey_tokens_changed(fh_ctx *ctx)
+{
+    fhi_ctx_lock(ctx);
+    cache_drop_locked(ctx);
+    fhi_ctx_unlock(ctx);
+}
+
 /* ---- public functions --------------------------------------------------- */
 
 /* "apikey:<id>" for audit records (never the key string). */
@@ -503,24 +615,43 @@ check_scope(bool all_tokens, const char *const *tokens, size_t n_tokens)
     return FH_OK;
 }
 
-/* Insert the record in one write transaction, after checking labels and name. */
+/*
+ * Insert the record in one write transaction: resolve the labels to the
+ * serials of their tokens (scope, scope_len bytes; map receives the pairs
+ * for the info), check the name, insert.
+ */
 static fh_rv
-insert_locked(fh_ctx *ctx, const struct fh_store_apikey *rec, const char *const *tokens,
-              size_t n_tokens)
+insert_locked(fh_ctx *ctx, struct fh_store_apikey *rec, const char *const *tokens, size_t n_tokens,
+              char *scope, size_t scope_len, struct tokmap *map)
 {
     const struct fh_store_ops *ops = ctx->store_ops;
     struct fh_store_token t = {0};
     struct fh_store_apikey other = {0};
+    size_t off = 0;
     fh_rv rv;
 
     rv = ops->begin(ctx->store, true);
     if (rv != FH_OK) {
         return rv;
     }
+    scope[0] = '\0';
     for (size_t i = 0; i < n_tokens && rv == FH_OK; i++) {
+        char serial[FH_APIKEY_SERIAL_HEX + 1];
+
         rv = ops->token_get(ctx->store, tokens[i], &t);
+        if (rv == FH_OK) {
+            rv = fhi_token_row_serial(&t, serial);
+        }
         fh_store_token_clear(&t);
+        if (rv == FH_OK && off + FH_APIKEY_SERIAL_HEX + 2 > scope_len) {
+            rv = FH_E_GENERAL;
+        }
+        if (rv == FH_OK) {
+            off += (size_t)snprintf(scope + off, scope_len - off, "%s\n", serial);
+            rv = tokmap_add(map, serial, tokens[i]);
+        }
     }
+    rec->tokens = scope;
     if (rv == FH_OK) {
         rv = ops->apikey_get_by_name(ctx->store, rec->name, &other);
         fh_store_apikey_clear(&other);
@@ -544,12 +675,12 @@ fh_apikey_create(fh_ctx *ctx, const char *name, enum fh_role role, bool all_toke
 {
     struct fh_store_apikey rec;
     struct fh_apikey_info info;
+    struct tokmap map = {NULL, 0, 0};
     fh_secret *secret = NULL;
-    char *scope = NULL;
+    char scope[FH_APIKEY_MAX_TOKENS * (FH_APIKEY_SERIAL_HEX + 1) + 1];
     char key[FH_APIKEY_STRING_LEN];
     char object[32];
     uint8_t idb[FH_APIKEY_ID_HEX / 2];
-    size_t scope_len = 1;
     fh_rv rv;
 
     if (ctx == NULL || key_out == NULL || !name_valid(name) || !role_valid((uint32_t)role)) {
@@ -560,17 +691,7 @@ fh_apikey_create(fh_ctx *ctx, const char *name, enum fh_role role, bool all_toke
         return rv;
     }
     memset(&rec, 0, sizeof(rec));
-    for (size_t i = 0; i < n_tokens; i++) {
-        scope_len += strlen(tokens[i]) + 1;
-    }
-    scope = malloc(scope_len);
-    if (scope == NULL) {
-        return FH_E_NOMEM;
-    }
-    scope[0] = '\0';
-    for (size_t i = 0, off = 0; i < n_tokens; i++) {
-        off += (size_t)snprintf(scope + off, scope_len - off, "%s\n", tokens[i]);
-    }
+    memset(key, 0, sizeof(key));
     rv = fh_secret_new(SECRET_BYTES, &secret);
     if (rv == FH_OK) {
         rv = fhi_random(ctx, fh_secret_data(secret), SECRET_BYTES);
@@ -590,18 +711,16 @@ fh_apikey_create(fh_ctx *ctx, const char *name, enum fh_role role, bool all_toke
     rec.name = (char *)(uintptr_t)name;
     rec.role = (uint32_t)role;
     rec.all_tokens = all_tokens;
-    rec.tokens = scope;
     rec.created_ms = now_ms();
     rec.revoked_ms = 0;
-    rv = info_from_row(&rec, &info);
-    if (rv != FH_OK) {
-        rv = FH_E_GENERAL;
-        goto out;
-    }
+    rec.tokens_are_labels = false;
 
     fhi_ctx_lock(ctx);
-    rv = insert_locked(ctx, &rec, tokens, n_tokens);
+    rv = insert_locked(ctx, &rec, tokens, n_tokens, scope, sizeof(scope), &map);
     fhi_ctx_unlock(ctx);
+    if (rv == FH_OK && info_from_row(&rec, &map, &info) != FH_OK) {
+        rv = FH_E_GENERAL; /* what we wrote ourselves: cannot happen */
+    }
     audit_object(rec.id, object, sizeof(object));
     fhi_audit(ctx, NULL, "apikey.create", rv == FH_OK ? object : "", rv);
     if (rv != FH_OK) {
@@ -620,7 +739,7 @@ out:
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(&rec, sizeof(rec));
     fh_secret_free(secret);
-    free(scope);
+    free(map.v);
     return rv;
 }
 
@@ -628,6 +747,7 @@ struct list_state {
     struct fh_apikey_info *v;
     size_t n;
     size_t cap;
+    const struct tokmap *map;
 };
 
 static fh_rv
@@ -645,21 +765,26 @@ list_cb(void *arg, const struct fh_store_apikey *k)
         st->v = v;
         st->cap = cap;
     }
-    return info_from_row(k, &st->v[st->n++]);
+    return info_from_row(k, st->map, &st->v[st->n++]);
 }
 
 fh_rv
 fh_apikey_list(fh_ctx *ctx, struct fh_apikey_info **out, size_t *count)
 {
-    struct list_state st = {NULL, 0, 0};
+    struct tokmap map = {NULL, 0, 0};
+    struct list_state st = {NULL, 0, 0, &map};
     fh_rv rv;
 
     if (ctx == NULL || out == NULL || count == NULL) {
         return FH_E_ARGS;
     }
     fhi_ctx_lock(ctx);
-    rv = ctx->store_ops->apikey_list(ctx->store, list_cb, &st);
+    rv = tokmap_load_locked(ctx, NULL, &map);
+    if (rv == FH_OK) {
+        rv = ctx->store_ops->apikey_list(ctx->store, list_cb, &st);
+    }
     fhi_ctx_unlock(ctx);
+    free(map.v);
     if (rv != FH_OK) {
         free(st.v);
         return rv;
@@ -673,6 +798,7 @@ fh_rv
 fh_apikey_get(fh_ctx *ctx, const char *id_or_name, struct fh_apikey_info *out)
 {
     struct fh_store_apikey rec;
+    struct tokmap map = {NULL, 0, 0};
     fh_rv rv;
 
     if (ctx == NULL || id_or_name == NULL || id_or_name[0] == '\0' || out == NULL) {
@@ -680,11 +806,15 @@ fh_apikey_get(fh_ctx *ctx, const char *id_or_name, struct fh_apikey_info *out)
     }
     fhi_ctx_lock(ctx);
     rv = get_locked(ctx, id_or_name, &rec);
+    if (rv == FH_OK) {
+        rv = tokmap_load_locked(ctx, &rec, &map);
+    }
     fhi_ctx_unlock(ctx);
     if (rv == FH_OK) {
-        rv = info_from_row(&rec, out);
+        rv = info_from_row(&rec, &map, out);
     }
     fh_store_apikey_clear(&rec);
+    free(map.v);
     return rv;
 }
 
@@ -778,11 +908,17 @@ fh_apikey_verify(fh_ctx *ctx, const char *presented, size_t len, struct fh_apike
             ent = *hit;
             found = true;
         } else {
+            struct tokmap map = {NULL, 0, 0};
+
             rv = ctx->store_ops->apikey_get(ctx->store, id, &rec);
             if (rv == FH_OK) {
-                memcpy(ent.hash, rec.hash, HASH_LEN);
-                rv = info_from_row(&rec, &ent.info);
+                rv = tokmap_load_locked(ctx, &rec, &map);
             }
+            if (rv == FH_OK) {
+                memcpy(ent.hash, rec.hash, HASH_LEN);
+                rv = info_from_row(&rec, &map, &ent.info);
+            }
+            free(map.v);
             if (rv == FH_OK) {
                 cache_add_locked(c, &ent);
                 found = true;
@@ -808,18 +944,166 @@ fh_apikey_verify(fh_ctx *ctx, const char *presented, size_t len, struct fh_apike
 }
 
 bool
-fh_apikey_in_scope(const struct fh_apikey_info *info, const char *label)
+fh_apikey_in_scope_serial(const struct fh_apikey_info *info, const char *serial)
 {
-    if (info == NULL || label == NULL) {
+    if (info == NULL || serial == NULL) {
         return false;
     }
     if (info->all_tokens) {
         return true;
     }
+    /* "" (an entry that names no token) never matches: a serial has 16 digits */
+    if (!is_serial(serial, strnlen(serial, FH_APIKEY_SERIAL_HEX + 1))) {
+        return false;
+    }
     for (size_t i = 0; i < info->n_tokens && i < FH_APIKEY_MAX_TOKENS; i++) {
-        if (strcmp(info->tokens[i], label) == 0) {
+        if (strcmp(info->serials[i], serial) == 0) {
             return true;
         }
     }
     return false;
+}
+
+const char *
+fh_apikey_token_name(const struct fh_apikey_info *info, size_t i, char *buf, size_t len)
+{
+    if (buf == NULL || len == 0) {
+        return "";
+    }
+    buf[0] = '\0';
+    if (info == NULL || i >= info->n_tokens || i >= FH_APIKEY_MAX_TOKENS) {
+        return buf;
+    }
+    if (info->tokens[i][0] != '\0') {
+        snprintf(buf, len, "%s", info->tokens[i]);
+    } else {
+        snprintf(buf, len, "deleted:%s", info->serials[i]);
+    }
+    return buf;
+}
+
+/* ---- the upgrade of scopes written by ABI 2 (labels) -------------------- */
+
+struct legacy {
+    char id[FH_APIKEY_ID_HEX + 1];
+    char *tokens; /* the labels, each ended by '\n' */
+};
+struct legacy_list {
+    struct legacy *v;
+    size_t n, cap;
+};
+
+static fh_rv
+legacy_cb(void *arg, const struct fh_store_apikey *k)
+{
+    struct legacy_list *l = arg;
+
+    if (!k->tokens_are_labels || k->tokens == NULL) {
+        return FH_OK;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap != 0 ? l->cap * 2 : 8;
+        struct legacy *v = realloc(l->v, cap * sizeof(*v));
+
+        if (v == NULL) {
+            return FH_E_NOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].tokens = strdup(k->all_tokens ? "" : k->tokens);
+    if (l->v[l->n].tokens == NULL) {
+        return FH_E_NOMEM;
+    }
+    memcpy(l->v[l->n].id, k->id, sizeof(l->v[0].id));
+    l->n++;
+    return FH_OK;
+}
+
+static void
+legacy_free(struct legacy_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].tokens);
+    }
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* The serials of the tokens that have the labels of one legacy scope now. */
+static fh_rv
+serials_of_labels_locked(fh_ctx *ctx, const char *labels, char *out, size_t out_len)
+{
+    size_t off = 0;
+
+    out[0] = '\0';
+    for (const char *p = labels; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        char label[FH_TOKEN_LABEL_MAX + 1], serial[FH_APIKEY_SERIAL_HEX + 1];
+        struct fh_store_token t = {0};
+        size_t n;
+        fh_rv rv;
+
+        if (nl == NULL) {
+            return FH_E_STORE_CORRUPT;
+        }
+        n = (size_t)(nl - p);
+        p = nl + 1;
+        if (n == 0 || n > FH_TOKEN_LABEL_MAX) {
+            return FH_E_STORE_CORRUPT;
+        }
+        memcpy(label, p - n - 1, n);
+        label[n] = '\0';
+        rv = ctx->store_ops->token_get(ctx->store, label, &t);
+        if (rv == FH_OK) {
+            rv = fhi_token_row_serial(&t, serial);
+        }
+        fh_store_token_clear(&t);
+        if (rv == FH_E_NOT_FOUND) {
+            continue; /* no token has it: the key never reaches a later one */
+        }
+        if (rv != FH_OK) {
+            return rv;
+        }
+        if (off + FH_APIKEY_SERIAL_HEX + 2 > out_len) {
+            return FH_E_STORE_CORRUPT;
+        }
+        off += (size_t)snprintf(out + off, out_len - off, "%s\n", serial);
+    }
+    return FH_OK;
+}
+
+fh_rv
+fhi_apikey_upgrade_scopes(fh_ctx *ctx)
+{
+    const struct fh_store_ops *ops = ctx->store_ops;
+    struct legacy_list l = {NULL, 0, 0};
+    char scope[FH_APIKEY_MAX_TOKENS * (FH_APIKEY_SERIAL_HEX + 1) + 1];
+    fh_rv rv;
+
+    fhi_ctx_lock(ctx);
+    rv = ops->apikey_list(ctx->store, legacy_cb, &l);
+    if (rv == FH_OK && l.n > 0) {
+        /* again under the write lock: another process may have done it */
+        legacy_free(&l);
+        rv = ops->begin(ctx->store, true);
+        if (rv == FH_OK) {
+            rv = ops->apikey_list(ctx->store, legacy_cb, &l);
+            for (size_t i = 0; rv == FH_OK && i < l.n; i++) {
+                rv = serials_of_labels_locked(ctx, l.v[i].tokens, scope, sizeof(scope));
+                if (rv == FH_OK) {
+                    rv = ops->apikey_set_tokens(ctx->store, l.v[i].id, scope);
+                }
+            }
+            if (rv == FH_OK) {
+                rv = ops->commit(ctx->store);
+            } else {
+                ops->rollback(ctx->store);
+            }
+        }
+        cache_drop_locked(ctx);
+    }
+    fhi_ctx_unlock(ctx);
+    legacy_free(&l);
+    return rv;
 }

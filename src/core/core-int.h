@@ -113,6 +113,16 @@ void fhi_audit_fini(fh_ctx *ctx);
 
 /* Free the API key cache of ctx (fh_ctx_free). */
 void fhi_apikey_cache_free(fh_ctx *ctx);
+/* A token was created, deleted or renamed through ctx: labels cached for
+ * display in API key records are stale (scope checks use serials). */
+void fhi_apikey_tokens_changed(fh_ctx *ctx);
+/*
+ * At open, after the store: bind the scopes that a store of schema/ABI 2
+ * wrote as labels to the serials of the tokens that have those labels now
+ * (a label no token has is dropped), in one write transaction. Reads only
+ * when there is nothing to do.
+ */
+fh_rv fhi_apikey_upgrade_scopes(fh_ctx *ctx);
 
 /* ---- small utilities (util.c) ---- */
 
@@ -190,6 +200,8 @@ void fhi_token_touch_locked(fh_token *tok);
 
 /* "token:<label>/<user|so|public>" into buf. */
 void fhi_token_actor(const fh_token *tok, char *buf, size_t len);
+/* The serial (16 uppercase hex digits) of a token record; FH_E_STORE_CORRUPT. */
+fh_rv fhi_token_row_serial(const struct fh_store_token *row, char out[FH_APIKEY_SERIAL_HEX + 1]);
 
 /* ---- objects (object.c, attr_rules.c) ---- */
 

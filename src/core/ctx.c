@@ -155,6 +155,13 @@ fh_ctx_new(const struct fh_ctx_options *opt, fh_ctx **out)
         goto out;
     }
     ctx->store_open = true;
+    /* before anything else reads an API key: scopes of an older store are
+     * bound to the tokens that exist now (apikey.c) */
+    rv = fhi_apikey_upgrade_scopes(ctx);
+    if (rv != FH_OK) {
+        fhi_set_open_error("%s", ctx->cfg.store_path);
+        goto out;
+    }
     rv = build_mech_list(ctx);
     if (rv != FH_OK) {
         goto out;

@@ -291,6 +291,7 @@ fh_token_create(fh_ctx *ctx, const char *label, const fh_secret *so_pin, const f
 out:
     actor_for(label, CKU_SO, actor, sizeof(actor));
     __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
+    fhi_apikey_tokens_changed(ctx); /* labels shown for API key scopes */
     fhi_audit(ctx, actor, "token.create", "", rv);
     free(buf);
     fh_attrs_clear(&m);
@@ -589,6 +590,7 @@ fh_token_delete(fh_ctx *ctx, const char *label, const fh_secret *so_pin)
     fh_secret_free(tmk);
     actor_for(label, CKU_SO, actor, sizeof(actor));
     __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
+    fhi_apikey_tokens_changed(ctx); /* labels shown for API key scopes */
     fhi_audit(ctx, actor, "token.delete", "", rv);
     return rv;
 }
@@ -668,6 +670,7 @@ fh_token_reinit(fh_ctx *ctx, int64_t id, const char *new_label, const fh_secret 
 out:
     actor_for(new_label, CKU_SO, actor, sizeof(actor));
     __atomic_store_n(&ctx->tok_epoch, fhi_epoch_next(), __ATOMIC_RELEASE); /* fh_token_stamp */
+    fhi_apikey_tokens_changed(ctx); /* labels shown for API key scopes */
     fhi_audit(ctx, actor, "token.reinit", "", rv);
     fh_store_token_clear(&row);
     fh_attrs_clear(&m);
@@ -706,6 +709,40 @@ fill_info(fh_ctx *ctx, const struct fh_store_token *row, struct fh_token_info *i
     info->user_pin_locked = info->user_pin_initialized && info->user_failures >= max;
     fh_attrs_clear(&m);
     return ctx->store_ops->object_count(ctx->store, row->id, &info->object_count);
+}
+
+fh_rv
+fhi_token_row_serial(const struct fh_store_token *row, char out[FH_APIKEY_SERIAL_HEX + 1])
+{
+    struct fh_attrs m = FH_ATTRS_INIT;
+    const struct fh_attr *serial;
+    fh_rv rv = fh_attrs_decode(row->meta, row->meta_len, &m);
+
+    if (rv == FH_OK && !meta_valid(&m)) {
+        rv = FH_E_STORE_CORRUPT;
+    }
+    if (rv == FH_OK) {
+        serial = fh_attrs_get(&m, M_SERIAL);
+        for (size_t i = 0; i < SERIAL_LEN; i++) {
+            snprintf(out + 2 * i, 3, "%02X", serial->value[i]);
+        }
+    }
+    fh_attrs_clear(&m);
+    return rv;
+}
+
+size_t
+fh_token_session_count(fh_token *tok)
+{
+    size_t n;
+
+    if (tok == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&tok->lock);
+    n = tok->n_sessions;
+    pthread_mutex_unlock(&tok->lock);
+    return n;
 }
 
 struct list_state {
@@ -804,31 +841,6 @@ fh_token_close(fh_token *tok)
     free(tok);
 }
 
-fh_rv
-fh_token_get_info(fh_token *tok, struct fh_token_info *out)
-{
-    struct fh_store_token row = {0};
-    fh_rv rv;
-
-    if (tok == NULL || out == NULL) {
-        return FH_E_ARGS;
-    }
-    fhi_ctx_lock(tok->ctx);
-    rv = tok->ctx->store_ops->token_get_by_id(tok->ctx->store, tok->id, &row);
-    if (rv == FH_OK) {
-        rv = fill_info(tok->ctx, &row, out);
-    }
-    fhi_ctx_unlock(tok->ctx);
-    fh_store_token_clear(&row);
-    if (rv == FH_OK) {
-        pthread_mutex_lock(&tok->lock);
-        out->user_logged_in = tok->login == CKU_USER;
-        out->so_logged_in = tok->login == CKU_SO;
-        pthread_mutex_unlock(&tok->lock);
-    }
-    return rv;
-}
-
 uint64_t
 fhi_epoch_next(void)
 {
@@ -875,6 +887,31 @@ bool
 fh_token_stamp_equal(const struct fh_token_stamp *a, const struct fh_token_stamp *b)
 {
     return a->store == b->store && a->local == b->local && a->tokens == b->tokens;
+}
+
+fh_rv
+fh_token_get_info(fh_token *tok, struct fh_token_info *out)
+{
+    struct fh_store_token row = {0};
+    fh_rv rv;
+
+    if (tok == NULL || out == NULL) {
+        return FH_E_ARGS;
+    }
+    fhi_ctx_lock(tok->ctx);
+    rv = tok->ctx->store_ops->token_get_by_id(tok->ctx->store, tok->id, &row);
+    if (rv == FH_OK) {
+        rv = fill_info(tok->ctx, &row, out);
+    }
+    fhi_ctx_unlock(tok->ctx);
+    fh_store_token_clear(&row);
+    if (rv == FH_OK) {
+        pthread_mutex_lock(&tok->lock);
+        out->user_logged_in = tok->login == CKU_USER;
+        out->so_logged_in = tok->login == CKU_SO;
+        pthread_mutex_unlock(&tok->lock);
+    }
+    return rv;
 }
 
 fh_rv

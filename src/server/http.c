@@ -60,7 +60,7 @@ struct request {
     char keyid[FH_APIKEY_ID_HEX + 1];
     bool decided;        /* resp holds an answer decided before the body */
     bool close_now;      /* answer on the first call, do not read the body */
-    bool wants_body;     /* POST/PATCH: the body is parsed */
+    bool wants_body;     /* POST/PATCH/DELETE: the body is parsed */
     size_t body_max;
     char *body;
     size_t body_len, body_cap;
@@ -413,7 +413,9 @@ decide_early(struct request *r, const char *url)
         r->close_now = true;
         return;
     }
-    r->wants_body = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
+    /* DELETE too: DELETE /v1/tokens/{token} carries the SO PIN; without a body it is NULL */
+    r->wants_body = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0 ||
+                    strcmp(r->method, "DELETE") == 0;
     if (r->wants_body && declared != -1 &&
         !is_json_type(MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, "Content-Type"))) {
         srv_error(&r->req, &r->resp, 415, "unsupported_media_type",

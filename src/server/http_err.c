@@ -40,6 +40,7 @@ map(fh_rv rv, enum srv_what what)
         case SRV_WHAT_APIKEY:
             return (struct rv_http){409, "apikey_exists"};
         case SRV_WHAT_TOKEN:
+            return (struct rv_http){409, "token_exists"};
         case SRV_WHAT_MECHANISM:
         case SRV_WHAT_NONE:
             return (struct rv_http){409, "conflict"};
@@ -96,9 +97,17 @@ map(fh_rv rv, enum srv_what what)
         return (struct rv_http){404, "key_not_found"};
     case FH_E_DATA_TOO_LARGE:
         return (struct rv_http){413, "body_too_large"};
+    /* Only the token administration routes check PINs (docs/api.md "Token
+     * administration"); a wrong or locked PIN is the caller's, not the API
+     * key's: 403 and 423, never 401 (which is about the API key alone). */
+    case FH_E_PIN_INCORRECT:
+        return (struct rv_http){403, "pin_incorrect"};
+    case FH_E_PIN_LOCKED:
+        return (struct rv_http){423, "pin_locked"};
+    case FH_E_PIN_LEN_RANGE:
+        return (struct rv_http){400, "pin_len_range"};
     /* The server's tokens are logged in at start; these mean "not unlocked here". */
     case FH_E_NOT_LOGGED_IN:
-    case FH_E_PIN_LOCKED:
     case FH_E_TOKEN_NOT_INITIALIZED:
     case FH_E_USER_PIN_NOT_INITIALIZED:
         return (struct rv_http){423, "token_locked"};
@@ -111,8 +120,6 @@ map(fh_rv rv, enum srv_what what)
     case FH_OK:
     case FH_E_GENERAL:
     case FH_E_NOMEM:
-    case FH_E_PIN_INCORRECT:
-    case FH_E_PIN_LEN_RANGE:
     case FH_E_ALREADY_LOGGED_IN:
     case FH_E_OTHER_USER_LOGGED_IN:
     case FH_E_USER_TYPE_INVALID:

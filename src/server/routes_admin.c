@@ -24,7 +24,7 @@
 #define AUDIT_LIMIT_MAX 1000
 #define AUDIT_LIMIT_DEFAULT 100
 
-/* Whether the caller's scope covers the whole scope of k. */
+/* Whether the caller's scope covers the whole scope of k (by serial: apikey.h). */
 static bool
 covers(const struct fh_apikey_info *caller, const struct fh_apikey_info *k)
 {
@@ -35,7 +35,7 @@ covers(const struct fh_apikey_info *caller, const struct fh_apikey_info *k)
         return false;
     }
     for (size_t i = 0; i < k->n_tokens; i++) {
-        if (!fh_apikey_in_scope(caller, k->tokens[i])) {
+        if (!fh_apikey_in_scope_serial(caller, k->serials[i])) {
             return false;
         }
     }
@@ -121,18 +121,26 @@ h_apikeys_create(struct srv_req *req, struct srv_resp *resp)
         return;
     }
     for (size_t i = 0; i < n_labels; i++) {
-        if (!fh_apikey_in_scope(req->key, labels[i])) {
-            char object[80];
+        struct fh_token_info t;
 
-            snprintf(object, sizeof(object), "token:%s", labels[i]);
-            srv_audit_event(req->srv, "deny", object, FH_E_NOT_FOUND);
-            srv_error_rv(req, resp, FH_E_NOT_FOUND, SRV_WHAT_TOKEN, labels[i]);
+        /* a token outside the caller's scope reads as unknown (audited) */
+        if (!req->key->all_tokens && !srv_token_find(req, resp, labels[i], &t)) {
             return;
         }
     }
     rv = fh_apikey_create(req->srv->ctx, name, role, all, labels, n_labels, key, &info);
     if (rv != FH_OK) {
         OPENSSL_cleanse(key, sizeof(key)); /* whatever a failed creation left there */
+    }
+    if (rv == FH_OK && !covers(req->key, &info)) {
+        /* a label passed to another token between the check and the creation:
+         * the new key must not reach beyond the caller's scope */
+        OPENSSL_cleanse(key, sizeof(key));
+        if (fh_apikey_revoke(req->srv->ctx, info.id) != FH_OK) {
+            srv_error_rv(req, resp, FH_E_GENERAL, SRV_WHAT_NONE, NULL);
+            return;
+        }
+        rv = FH_E_NOT_FOUND;
     }
     if (rv == FH_E_NOT_FOUND) {
         srv_error(req, resp, 404, "token_not_found", "a token of the scope does not exist");
@@ -222,7 +230,9 @@ visible(const struct fh_apikey_info *key, const struct fh_store_audit *r)
         return true;
     }
     for (size_t i = 0; i < key->n_tokens; i++) {
-        if (names_token(nz(r->object), key->tokens[i]) || names_token(nz(r->actor), key->tokens[i])) {
+        /* by the label its token has now; "" for a deleted token names nothing */
+        if (key->tokens[i][0] != '\0' && (names_token(nz(r->object), key->tokens[i]) ||
+                                          names_token(nz(r->actor), key->tokens[i]))) {
             return true;
         }
     }

@@ -4,11 +4,14 @@
  * not by the route handlers (they see srv.h only): configuration, the token
  * table, logging, metrics, authentication and the HTTP request lifecycle.
  *
- * Locks, in the order they may be taken: srv->conf_lock (the reloadable
- * configuration) → srv->tok_lock (the token table) → the metrics lock → the
- * rate-limiter lock. None is held while calling into libferrohsm except
- * tok_lock during unlock at start and reload (no request uses a token that
- * is being added: entries become visible when complete).
+ * Locks, in the order they may be taken: the token administration lock
+ * (tokens.c: serialises every change of the token table, held through the
+ * Argon2 runs of unlock, create, delete and PIN changes) → srv->conf_lock
+ * (the reloadable configuration) → srv->tok_lock (the token table) → the
+ * metrics lock → the rate-limiter lock. None is held while calling into
+ * libferrohsm, except tok_lock around the calls that do no I/O on an opened
+ * token (fh_session_open, fh_token_session_count, fh_token_close), and the
+ * administration lock.
  */
 #ifndef FERROHSM_SERVER_SRV_INT_H
 #define FERROHSM_SERVER_SRV_INT_H
@@ -26,6 +29,7 @@
 #include "srv.h"
 
 #define SRV_MAX_TOKENS 64          /* tokens the configuration may unlock */
+#define SRV_MAX_SERVED 256         /* tokens served at once: configured and made over REST */
 #define SRV_DEFAULT_PORT 8443
 #define SRV_DEFAULT_MAX_BODY (1536u * 1024u)
 #define SRV_DEFAULT_MAX_BODY_UNAUTH 4096u
@@ -74,13 +78,20 @@ bool srv_conf_parse_listen(const char *s, char *host, size_t host_len, uint16_t 
 /* Whether host is a loopback address literal or "localhost". */
 bool srv_conf_is_loopback(const char *host);
 
-/* A served token: opened and logged in as the user at start or reload. */
+/*
+ * A served token: opened and logged in as the user at start or reload, or
+ * when created or unlocked over REST. An entry leaves the table when its
+ * token is deleted over REST; its fh_token then waits among the graves
+ * until no session uses it (tokens.c).
+ */
 enum srv_tok_state { SRV_TOK_READY = 1, SRV_TOK_UNLOCK_FAILED = 2 };
 struct srv_tok {
     char label[FH_TOKEN_LABEL_MAX + 1];
     enum srv_tok_state state;
-    fh_token *tok; /* NULL unless READY; closed at shutdown only */
+    fh_token *tok; /* NULL unless READY */
+    char serial[FH_APIKEY_SERIAL_HEX + 1]; /* tok's serial (API key scopes); "" unless READY */
 };
+struct srv_grave; /* tokens.c: a deleted token's fh_token that sessions may still use */
 
 struct srv_metrics; /* metrics.c */
 struct srv_ratelimit; /* auth.c */
@@ -94,9 +105,10 @@ struct srv {
     pthread_mutex_t conf_lock; /* guards conf (reloadable parts) */
     struct srv_conf conf;
 
-    pthread_mutex_t tok_lock;  /* guards toks[] and n_toks */
-    struct srv_tok toks[SRV_MAX_TOKENS];
+    pthread_mutex_t tok_lock;  /* guards toks[], n_toks and graves */
+    struct srv_tok toks[SRV_MAX_SERVED];
     size_t n_toks;
+    struct srv_grave *graves;
 
     struct srv_metrics *metrics;
     struct srv_ratelimit *rl;
@@ -130,10 +142,38 @@ void srv_logf(enum srv_log_level lvl, const char *event, const char *fmt, ...)
 /* ---- tokens.c ---- */
 /* Open and log in every token of conf->unlock not yet READY; log each. */
 void srv_tokens_unlock(struct srv *s, const struct srv_conf *conf);
-/* Close every token (shutdown). */
+/* Close every token (shutdown: no request runs any more). */
 void srv_tokens_close(struct srv *s);
-/* Copy of the state of label: 0 when the token is not configured. */
+/* Copy of the state of label: 0 when the token is not served. */
 enum srv_tok_state srv_tokens_state(struct srv *s, const char *label);
+/*
+ * Token administration over REST (routes_tokens.c). The lock serialises it
+ * with itself and with srv_tokens_unlock; the functions below need it held.
+ */
+void srv_tokens_admin_lock(void);
+void srv_tokens_admin_unlock(void);
+/* Whether the table has room for one more token. */
+bool srv_tokens_room(struct srv *s);
+/*
+ * Serve label: unless it is READY, open it and log in as the user with pin
+ * (borrowed; only the login state is kept), and make it READY. The outcome
+ * is logged ("token_unlock"); a failure leaves the token not ready.
+ */
+void srv_tokens_serve(struct srv *s, const char *label, const fh_secret *pin);
+/*
+ * label was deleted: its entry leaves the table at once (requests from now
+ * on find no token), and its fh_token is closed as soon as no session of a
+ * request in flight uses it.
+ */
+void srv_tokens_forget(struct srv *s, const char *label);
+/*
+ * The token labelled label in the store, within the request key's scope,
+ * into *out; otherwise the answer for an unknown token (404
+ * token_not_found, a refusal by scope audited) is written and false
+ * returned.
+ */
+bool srv_token_find(struct srv_req *req, struct srv_resp *resp, const char *label,
+                    struct fh_token_info *out);
 /* fh_audit_event for a refusal; a failed write is logged. */
 void srv_audit_event(struct srv *s, const char *operation, const char *object, fh_rv result);
 /* Read a PIN from a source reference ("file:", "env:", "credential:"). */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * apikeys.c - API key rows of the SQLite store (table apikeys, schema
- * version 2; see migrations[] in sqlite.c).
+ * versions 2 and 3; see migrations[] in sqlite.c). Column scope_by_serial
+ * (version 3) is 0 for the rows version 2 wrote, whose scope names labels,
+ * and 1 once the core has rewritten the scope with serials.
  *
  * A row holds the public id, the unique name, the role, the token scope and
  * SHA-256 of the key's secret: never the key or the secret. The core checks
@@ -97,7 +99,8 @@ col_int(sqlite3_stmt *st, int col, int64_t *out)
     return FH_OK;
 }
 
-/* Columns of APIKEY_COLS: id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms. */
+/* Columns of APIKEY_COLS: id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms,
+ * scope_by_serial. */
 static fh_rv
 apikey_from_row(sqlite3_stmt *st, struct fh_store_apikey *k)
 {
@@ -153,6 +156,13 @@ apikey_from_row(sqlite3_stmt *st, struct fh_store_apikey *k)
     if (rv == FH_OK && (k->created_ms < 0 || k->revoked_ms < 0)) {
         rv = FH_E_STORE_CORRUPT;
     }
+    if (rv == FH_OK) {
+        rv = col_int(st, 8, &v);
+    }
+    if (rv == FH_OK && v != 0 && v != 1) {
+        rv = FH_E_STORE_CORRUPT;
+    }
+    k->tokens_are_labels = v == 0;
     if (rv != FH_OK) {
         fh_store_apikey_clear(k);
     }
@@ -205,6 +215,9 @@ fhi_sqlite_apikey_insert(void *priv, const struct fh_store_apikey *k)
     }
     if (rc == SQLITE_OK) {
         rc = sqlite3_bind_int64(st, 8, k->revoked_ms);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 9, k->tokens_are_labels ? 0 : 1);
     }
     rv = bind_rv(sq, rc);
     if (rv == FH_OK) {
@@ -351,4 +364,44 @@ fhi_sqlite_apikey_list(void *priv, fh_store_apikey_cb cb, void *arg)
         return rv;
     }
     return fhi_sqlite_each(sq, FHI_SQ_APIKEY_LIST, NULL, NULL, apikey_row_visit, &visit);
+}
+
+fh_rv
+fhi_sqlite_apikey_set_tokens(void *priv, const char *id, const char *tokens)
+{
+    struct fhi_sqlite *sq = priv;
+    const enum fhi_sq_stmt sid = FHI_SQ_APIKEY_SET_TOKENS;
+    sqlite3_stmt *st = NULL;
+    fh_rv rv;
+    int rc;
+
+    if (!id_ok(id) || tokens == NULL) {
+        return FH_E_ARGS;
+    }
+    if (strnlen(tokens, FHI_SQLITE_APIKEY_TOKENS_MAX + 1) > FHI_SQLITE_APIKEY_TOKENS_MAX) {
+        return FH_E_DATA_TOO_LARGE;
+    }
+    rv = fhi_sqlite_enter(sq);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    rv = fhi_sqlite_stmt_get(sq, sid, &st);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    rc = sqlite3_bind_text(st, 1, id, FH_STORE_APIKEY_ID_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_text(st, 2, tokens, -1, SQLITE_STATIC);
+    }
+    rv = bind_rv(sq, rc);
+    if (rv == FH_OK) {
+        rc = sqlite3_step(st);
+        rv = rc == SQLITE_DONE ? FH_OK : fhi_sqlite_fail(sq, rc);
+    }
+    if (rv == FH_OK && sqlite3_changes(sq->db) == 0) {
+        rv = FH_E_NOT_FOUND;
+    }
+out:
+    fhi_sqlite_stmt_put(sq, sid, st);
+    return rv;
 }

@@ -25,7 +25,7 @@
 /* PRAGMA application_id of every FerroHSM store: "FHm1". */
 #define FHI_SQLITE_APPLICATION_ID 0x46486D31
 /* PRAGMA user_version this build writes; a newer file is refused. */
-#define FHI_SQLITE_SCHEMA_VERSION 2 /* 2: apikeys */
+#define FHI_SQLITE_SCHEMA_VERSION 3 /* 2: apikeys; 3: apikeys.scope_by_serial */
 
 /* Lock wait (sqlite3_busy_timeout). FERROHSM_SQLITE_BUSY_MS overrides it at
  * open (0..FHI_SQLITE_BUSY_MS_MAX); meant for tests, harmless elsewhere. */
@@ -81,6 +81,7 @@ enum fhi_sq_stmt {
     FHI_SQ_APIKEY_GET_BY_NAME,
     FHI_SQ_APIKEY_REVOKE,
     FHI_SQ_APIKEY_LIST,
+    FHI_SQ_APIKEY_SET_TOKENS,
     FHI_SQ_OBJECT_FIND_0, /* ... FHI_SQ_OBJECT_FIND_0 + 15 */
     FHI_SQ_STMT_COUNT = FHI_SQ_OBJECT_FIND_0 + FHI_SQ_FIND_SHAPES
 };
@@ -226,5 +227,7 @@ fh_rv
 fhi_sqlite_apikey_revoke(void *priv, const char *id, int64_t revoked_ms);
 fh_rv
 fhi_sqlite_apikey_list(void *priv, fh_store_apikey_cb cb, void *arg);
+fh_rv
+fhi_sqlite_apikey_set_tokens(void *priv, const char *id, const char *tokens);
 
 #endif /* FERROHSM_STORE_SQLITE_SQLITE_INT_H */

@@ -89,7 +89,8 @@
 #define TOKEN_COLS "id, label, meta"
 #define AUDIT_COLS \
     "seq, time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash"
-#define APIKEY_COLS "id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms"
+#define APIKEY_COLS \
+    "id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms, scope_by_serial"
 
 static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
     [FHI_SQ_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
@@ -121,7 +122,7 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
                           " ORDER BY seq LIMIT ?2",
     [FHI_SQ_DATA_VERSION] = "PRAGMA data_version",
     [FHI_SQ_APIKEY_INSERT] = "INSERT INTO apikeys (" APIKEY_COLS ")"
-                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [FHI_SQ_APIKEY_GET] = "SELECT " APIKEY_COLS " FROM apikeys WHERE id = ?1",
     [FHI_SQ_APIKEY_GET_BY_NAME] = "SELECT " APIKEY_COLS " FROM apikeys WHERE name = ?1",
     /* changes() counts the matched row even when revoked_ms stays: a second
@@ -130,6 +131,8 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
                              " CASE WHEN revoked_ms = 0 THEN ?2 ELSE revoked_ms END"
                              " WHERE id = ?1",
     [FHI_SQ_APIKEY_LIST] = "SELECT " APIKEY_COLS " FROM apikeys ORDER BY seq",
+    [FHI_SQ_APIKEY_SET_TOKENS] = "UPDATE apikeys SET tokens = ?2, scope_by_serial = 1"
+                                 " WHERE id = ?1",
 };
 
 /*
@@ -211,6 +214,11 @@ static const char *const migrations[FHI_SQLITE_SCHEMA_VERSION] = {
     " hash BLOB NOT NULL,"
     " created_ms INTEGER NOT NULL,"
     " revoked_ms INTEGER NOT NULL DEFAULT 0);",
+    /* 2 -> 3: scopes name tokens by serial. The rows of version 2 name them
+     * by label and keep them (scope_by_serial 0): the serials are in the
+     * token records, which only the core can read, so the core rewrites
+     * those rows (apikey_set_tokens) when it opens the store. */
+    "ALTER TABLE apikeys ADD COLUMN scope_by_serial INTEGER NOT NULL DEFAULT 0;",
 };
 
 /*
@@ -606,7 +614,7 @@ classify(sqlite3 *db, int64_t *version)
     if (rv != FH_OK) {
         goto out;
     }
-    /* version 1 has three of them, version 2 adds apikeys */
+    /* version 1 has three of them, version 2 adds apikeys (3 adds a column) */
     if (ntables != (ver >= 2 ? 4 : 3)) {
         rv = FH_E_STORE_CORRUPT;
         goto out;
@@ -1166,4 +1174,5 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .apikey_get_by_name = fhi_sqlite_apikey_get_by_name,
     .apikey_revoke = fhi_sqlite_apikey_revoke,
     .apikey_list = fhi_sqlite_apikey_list,
+    .apikey_set_tokens = fhi_sqlite_apikey_set_tokens,
 };

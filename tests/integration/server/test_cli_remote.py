@@ -5,7 +5,10 @@
 Every command that has a REST form runs twice on the same store: locally
 (opening the store, with the user PIN) and through the server (--server,
 an API key, no PIN), and the two must print the same bytes on stdout and
-stderr and exit with the same code. Then what only a remote run can do:
+stderr and exit with the same code. The token administration commands
+(token init, delete, set-pin, unlock) change the store, so they run on two
+tokens, one locally and one remotely, with the same PINs, and their output
+is compared with the label and serial masked. Then what only a remote run can do:
 data made remotely is checked locally and with openssl; TLS verification
 by CA file and by pin, and its failures; API key refusals; an unreachable
 server; the REST input ceiling.
@@ -14,6 +17,7 @@ Environment: FERROHSM_BIN, FERROHSM_SERVER_BIN (see fhserver.py).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,8 +70,8 @@ class Ctx:
         with open(self.path(name), "rb") as f:
             return f.read()
 
-    def local(self, *args, stdin=None):
-        env = self.srv.env({"FERROHSM_PIN": USER_PIN_PREFIX + "demo"})
+    def local(self, *args, stdin=None, env=None):
+        env = self.srv.env(env if env is not None else {"FERROHSM_PIN": USER_PIN_PREFIX + "demo"})
         for v in ("FERROHSM_SERVER", "FERROHSM_API_KEY", "FERROHSM_CACERT", "FERROHSM_SERVER_PIN"):
             env.pop(v, None)
         return Run(subprocess.run([CLI] + list(args), env=env, input=stdin or b"",
@@ -259,13 +263,8 @@ def run_all(c):
     r = c.remote("audit", "verify")
     check(r.rc == 0 and r.out.startswith(b"audit log verified: "), "remote audit verify", r)
 
-    # ---- commands that are not REST operations ----
-    for sub in ("init", "delete", "set-pin", "unlock"):
-        args = ["token", sub] + (["--label", "x"] if sub in ("init", "delete") else ["--token", "demo"])
-        r = c.remote(*args)
-        check(r.rc == 2 and r.err == ("ferrohsm: token %s: not available against a server; "
-                                       "run it on the server host\n" % sub).encode(),
-              "token %s refused remotely" % sub, r)
+    # ---- token administration: the same lines and exit codes ----
+    token_admin(c)
 
     # ---- the REST input ceiling: refused before anything is sent ----
     before = server_requests(c.srv)
@@ -366,6 +365,68 @@ def run_all(c):
     check(r.rc == 0 and r.out == b"deleted 2 objects matching g1\n", "remote key delete", r)
     c.same("key", "show", "--token", "demo", "--key", "g1", what="deleted key is gone")
     c.same("key", "list", "--token", "demo", "--json", what="key list after remote changes")
+
+
+def token_admin(c):
+    """token init|delete|set-pin|unlock locally on token "tl" and remotely on "tr"."""
+    so, user, new = "so-pin-cli-1", "user-pin-cli-1", "new-pin-cli-1"
+    pins = {"FERROHSM_SO_PIN": so, "FERROHSM_PIN": user, "FERROHSM_NEW_PIN": new}
+
+    def mask(data, label):
+        return re.sub(rb"serial [0-9A-F]{16}", b"serial S", data.replace(label.encode(), b"T"))
+
+    def both(what, args, env, rc):
+        l = c.local(*[a.replace("T", "tl") if a == "T" else a for a in args], env=env)
+        r = c.remote(*[a.replace("T", "tr") if a == "T" else a for a in args], env=env)
+        ok = (l.rc == r.rc == rc and mask(l.out, "tl") == mask(r.out, "tr")
+              and mask(l.err, "tl") == mask(r.err, "tr"))
+        check(ok, "token admin, same locally and remotely: %s (exit %d)" % (what, rc),
+              "local: %r\nremote: %r" % (l, r))
+        return l, r
+
+    so2 = dict(pins, FERROHSM_SO_PIN="so-pin-cli-2")  # after set-pin --so
+    l, r = both("init", ["token", "init", "--label", "T"], pins, 0)
+    check(r.out.startswith(b"token tr initialised (serial ") and r.err == b"", "remote token init", r)
+    both("init of a taken label", ["token", "init", "--label", "T"], pins, 1)
+    both("init with a short user PIN", ["token", "init", "--label", "T-short"],
+         dict(pins, FERROHSM_PIN="ab"), 2)
+    both("init without a PIN source", ["token", "init", "--label", "T-nopin"], {}, 2)
+    both("init with a label too long", ["token", "init", "--label", "x" * 33], pins, 2)
+    # the remotely made token is served at once and listed alike
+    g = c.remote("key", "generate", "--token", "tr", "--type", "ec-p256", "--label", "k1")
+    check(g.rc == 0, "a token made remotely is served at once", g)
+    both("set-pin (user)", ["token", "set-pin", "--token", "T"],
+         dict(pins, FERROHSM_NEW_PIN="user-pin-cli-2"), 0)
+    both("set-pin with a wrong old PIN", ["token", "set-pin", "--token", "T"], pins, 4)
+    both("set-pin with a short new PIN", ["token", "set-pin", "--token", "T"],
+         dict(pins, FERROHSM_PIN="user-pin-cli-2", FERROHSM_NEW_PIN="ab"), 2)
+    both("set-pin --so", ["token", "set-pin", "--token", "T", "--so"],
+         dict(pins, FERROHSM_NEW_PIN="so-pin-cli-2"), 0)
+    both("set-pin --so --pin-file", ["token", "set-pin", "--token", "T", "--so", "--pin-file", "f"],
+         pins, 2)
+    both("set-pin of an unknown token", ["token", "set-pin", "--token", "T-none"], pins, 3)
+    both("unlock with a wrong SO PIN", ["token", "unlock", "--token", "T"], pins, 4)
+    both("unlock with a short new PIN", ["token", "unlock", "--token", "T"],
+         dict(so2, FERROHSM_NEW_PIN="ab"), 2)
+    both("unlock", ["token", "unlock", "--token", "T"], dict(so2, FERROHSM_NEW_PIN=new), 0)
+    both("unlock of an unknown token", ["token", "unlock", "--token", "T-none"], so2, 3)
+    both("delete with a wrong SO PIN", ["token", "delete", "--label", "T"], pins, 4)
+    c.same("token", "list", "--json", what="token list --json after the admin commands")
+    # a key scoped to the token shows it as deleted afterwards, alike
+    c.srv.create_key("scoped-tl", "app", ["tl"])
+    c.srv.create_key("scoped-tr", "app", ["tr"])
+    both("delete", ["token", "delete", "--label", "T"], so2, 0)
+    both("delete of a deleted token", ["token", "delete", "--label", "T"], so2, 3)
+    c.same("apikey", "list", what="apikey list with deleted tokens")
+    c.same("apikey", "list", "--json", what="apikey list --json with deleted tokens")
+    r = c.remote("apikey", "list", "--json")
+    shown = {k["name"]: k["tokens"] for k in json.loads(r.out)} if r.rc == 0 else {}
+    check(len(shown.get("scoped-tr", [""])) == 1 and shown["scoped-tr"][0].startswith("deleted:"),
+          "a deleted token shows as deleted:SERIAL", shown)
+    # no PIN reached the server's log
+    log = c.srv.log_text()
+    check(all(p not in log for p in (so, user, new, "so-pin-cli-2", "user-pin-cli-2")),
+          "no PIN of the remote token commands in the server log")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 server's own route list, which test_routes checks against /v1/openapi.json):
 a role outside a route's roles gets 403 and an audit record, never the
 route; no key gets 401; a key scoped to token A sees 404 token_not_found for
-token B on every route that names a token, and B is absent from its list."""
+token B on every route that names a token, and B is absent from its list.
+The token administration routes admit the admin role only, and creating a
+token needs an admin key for every token."""
 import os
 import sys
 import unittest
@@ -27,6 +29,10 @@ def tearDownModule():
     S.close()
 
 
+TOKEN_ADMIN = (("POST", "/v1/tokens"), ("DELETE", "/v1/tokens/{token}"),
+               ("POST", "/v1/tokens/{token}/pin"), ("POST", "/v1/tokens/{token}/unlock"))
+
+
 def path_for(pattern, token="alpha"):
     return (pattern.replace("{token}", token).replace("{key}", "no-such-key")
             .replace("{apikey}", "no-such-apikey"))
@@ -43,8 +49,31 @@ class Matrix(unittest.TestCase):
         routes = S.routes()
         pats = {(r["method"], r["pattern"]) for r in routes}
         for must in (("GET", "/v1/tokens"), ("POST", "/v1/apikeys"), ("GET", "/v1/audit"),
-                     ("GET", "/v1/health/ready"), ("GET", "/metrics")):
+                     ("GET", "/v1/health/ready"), ("GET", "/metrics")) + TOKEN_ADMIN:
             self.assertIn(must, pats)
+
+    def test_token_admin_is_admin_only(self):
+        roles = {(r["method"], r["pattern"]): r["roles"] for r in S.routes()}
+        for route in TOKEN_ADMIN:
+            for role in ROLES:
+                with self.subTest(route=" ".join(route), role=role):
+                    self.assertEqual(roles[route], ["admin"])
+                    r = S.request(route[0], path_for(route[1]), {}, key=S.keys[role])
+                    scoped = S.request(route[0], path_for(route[1]), {}, key=SCOPED[role])
+                    if role != "admin":
+                        self.assertEqual((r.status, r.code), (403, "forbidden"), r)
+                        self.assertEqual((scoped.status, scoped.code), (403, "forbidden"), scoped)
+                        continue
+                    # reached the handler: the empty body is refused, nothing changes
+                    self.assertEqual((r.status, r.code), (400, "bad_json"), r)
+                    if route[1] == "/v1/tokens":
+                        # an admin key scoped to tokens cannot create one
+                        self.assertEqual((scoped.status, scoped.code), (403, "forbidden"), scoped)
+                    else:
+                        self.assertEqual((scoped.status, scoped.code), (400, "bad_json"), scoped)
+        self.assertEqual([t["label"] for t in S.request("GET", "/v1/tokens",
+                                                         key=S.keys["admin"]).json["tokens"]],
+                         ["alpha", "beta"])
 
     def test_roles(self):
         checked = 0

@@ -3,7 +3,9 @@
  * test_apikey.c - API keys (src/core/apikey.c) and the audit thread context
  * (src/core/audit.c): create/list/get/revoke, strict verification, a revoke
  * through a second context, what the store file holds, the audit records,
- * and a store of the previous schema version gaining the table.
+ * a store of the schema before API keys gaining the table, scopes bound to
+ * token serials (a deleted and re-created label is another token), and a
+ * store of the previous schema (scopes by label) migrated to serials.
  */
 #include "helpers.h"
 
@@ -71,6 +73,34 @@ verify(fh_ctx *ctx, const char *key, size_t len, struct fh_apikey_info *out)
     return fh_apikey_verify(ctx, key, len, out);
 }
 
+/* The serial of the token labelled label. */
+static void
+token_serial(fh_ctx *ctx, const char *label, char out[17])
+{
+    struct fh_token_info *list = NULL;
+    size_t n = 0;
+    bool found = false;
+
+    assert_int_equal(fh_token_list(ctx, &list, &n), FH_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i].label, label) == 0) {
+            snprintf(out, 17, "%s", list[i].serial);
+            found = true;
+        }
+    }
+    free(list);
+    assert_true(found);
+}
+
+static void
+token_delete(fh_ctx *ctx, const char *label)
+{
+    fh_secret *so = th_pin(TH_SO_PIN);
+
+    assert_int_equal(fh_token_delete(ctx, label, so), FH_OK);
+    fh_secret_free(so);
+}
+
 static void
 roles_and_names(void **state)
 {
@@ -133,12 +163,25 @@ create_list_get_revoke(void **state)
     assert_int_equal(fh_apikey_get(e->ctx, "nobody", &got), FH_E_NOT_FOUND);
     assert_int_equal(fh_apikey_get(e->ctx, "0123456789abcdef", &got), FH_E_NOT_FOUND);
 
-    assert_true(fh_apikey_in_scope(&i1, "anything"));
-    assert_true(fh_apikey_in_scope(&i2, TH_LABEL));
-    assert_true(fh_apikey_in_scope(&i2, "second"));
-    assert_false(fh_apikey_in_scope(&i2, "third"));
-    assert_false(fh_apikey_in_scope(&i2, NULL));
-    assert_false(fh_apikey_in_scope(NULL, TH_LABEL));
+    {
+        char s_unit[17], s_second[17], name[FH_TOKEN_LABEL_MAX + 1];
+
+        token_serial(e->ctx, TH_LABEL, s_unit);
+        token_serial(e->ctx, "second", s_second);
+        assert_string_equal(i2.serials[0], s_unit);
+        assert_string_equal(i2.serials[1], s_second);
+        assert_true(fh_apikey_in_scope_serial(&i1, "0123456789ABCDEF"));
+        assert_true(fh_apikey_in_scope_serial(&i2, s_unit));
+        assert_true(fh_apikey_in_scope_serial(&i2, s_second));
+        assert_false(fh_apikey_in_scope_serial(&i2, "0123456789ABCDEF"));
+        /* labels are not serials: a label never matches */
+        assert_false(fh_apikey_in_scope_serial(&i2, TH_LABEL));
+        assert_false(fh_apikey_in_scope_serial(&i2, ""));
+        assert_false(fh_apikey_in_scope_serial(&i2, NULL));
+        assert_false(fh_apikey_in_scope_serial(NULL, s_unit));
+        assert_string_equal(fh_apikey_token_name(&i2, 1, name, sizeof(name)), "second");
+        assert_string_equal(fh_apikey_token_name(&i2, 2, name, sizeof(name)), "");
+    }
 
     assert_int_equal(verify(e->ctx, k2, KLEN, &got), FH_OK);
     assert_int_equal(fh_apikey_revoke(e->ctx, "tenant"), FH_OK);
@@ -649,7 +692,7 @@ migration_from_v1(void **state)
 
     assert_int_equal(th_open_ctx(e, false), FH_OK);
     db = th_db_open(e);
-    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(th_db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'apikeys'"),
                      1);
     sqlite3_close(db);
@@ -659,6 +702,136 @@ migration_from_v1(void **state)
     assert_int_equal(verify(e->ctx, key, KLEN, &got), FH_OK);
     th_reopen(e);
     assert_int_equal(verify(e->ctx, key, KLEN, &got), FH_OK);
+}
+
+
+/*
+ * A scope is bound to the serial the token had when the key was made: the
+ * token deleted and created again under its label is another token, which
+ * the key does not reach; the old entry shows as deleted.
+ */
+static void
+scope_follows_serial(void **state)
+{
+    struct th_env *e = *state;
+    char key[FH_APIKEY_STRING_LEN], old_serial[17], new_serial[17];
+    char name[FH_TOKEN_LABEL_MAX + 1];
+    struct fh_apikey_info info, got, *v = NULL;
+    size_t n = 0;
+
+    assert_int_equal(th_token_create(e->ctx, "tenant", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    token_serial(e->ctx, "tenant", old_serial);
+    create_key(e->ctx, "tenant-app", FH_ROLE_APP, "tenant", key, &info);
+    assert_int_equal(verify(e->ctx, key, KLEN, &got), FH_OK); /* cached with its label */
+    assert_string_equal(got.tokens[0], "tenant");
+    assert_true(fh_apikey_in_scope_serial(&got, old_serial));
+
+    token_delete(e->ctx, "tenant");
+    assert_int_equal(th_token_create(e->ctx, "tenant", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    token_serial(e->ctx, "tenant", new_serial);
+    assert_string_not_equal(old_serial, new_serial);
+
+    /* the cached record, the store's, and another process's view agree */
+    assert_int_equal(verify(e->ctx, key, KLEN, &got), FH_OK);
+    assert_false(fh_apikey_in_scope_serial(&got, new_serial));
+    assert_string_equal(got.serials[0], old_serial);
+    assert_string_equal(got.tokens[0], "");
+    assert_int_equal(fh_apikey_get(e->ctx, "tenant-app", &got), FH_OK);
+    assert_false(fh_apikey_in_scope_serial(&got, new_serial));
+    fh_apikey_token_name(&got, 0, name, sizeof(name));
+    assert_memory_equal(name, "deleted:", 8);
+    assert_string_equal(name + 8, old_serial);
+    th_reopen(e);
+    assert_int_equal(fh_apikey_list(e->ctx, &v, &n), FH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].n_tokens, 1);
+    assert_string_equal(v[0].tokens[0], "");
+    assert_false(fh_apikey_in_scope_serial(&v[0], new_serial));
+    free(v);
+    /* a new key for the label gets the new token */
+    create_key(e->ctx, "tenant-app-2", FH_ROLE_APP, "tenant", key, &info);
+    assert_string_equal(info.serials[0], new_serial);
+    assert_string_equal(info.tokens[0], "tenant");
+}
+
+/*
+ * The previous schema (user_version 2) kept scopes as token labels. Opening
+ * such a store binds each label to the serial of the token that has it at
+ * that moment; a label no token has is dropped; an every-token key stays
+ * so. Afterwards a deleted and re-created label is another token.
+ */
+static void
+migration_from_v2(void **state)
+{
+    struct th_env *e = *state;
+    char k_two[FH_APIKEY_STRING_LEN], k_gone[FH_APIKEY_STRING_LEN], k_all[FH_APIKEY_STRING_LEN];
+    char s_unit[17], s_second[17], s_second_new[17];
+    struct fh_apikey_info i_two, i_gone, i_all, got;
+    const char *two[] = {TH_LABEL, "second"};
+    sqlite3 *db;
+    char sql[512];
+
+    assert_int_equal(th_token_create(e->ctx, "second", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    assert_int_equal(th_token_create(e->ctx, "gone", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    token_serial(e->ctx, TH_LABEL, s_unit);
+    token_serial(e->ctx, "second", s_second);
+    assert_int_equal(fh_apikey_create(e->ctx, "two", FH_ROLE_APP, false, two, 2, k_two, &i_two),
+                     FH_OK);
+    create_key(e->ctx, "gone-only", FH_ROLE_APP, "gone", k_gone, &i_gone);
+    create_key(e->ctx, "all", FH_ROLE_AUDITOR, NULL, k_all, &i_all);
+    token_delete(e->ctx, "gone");
+    th_close_ctx(e);
+
+    /* what version 2 wrote: the scope as labels ("gone" was deleted while it
+     * was a label scope), no scope_by_serial column, user_version 2 */
+    db = th_db_open(e);
+    snprintf(sql, sizeof(sql), "UPDATE apikeys SET tokens = '%s' || char(10) || 'second' ||"
+             " char(10) WHERE id = '%s'; UPDATE apikeys SET tokens = 'gone' || char(10)"
+             " WHERE id = '%s';", TH_LABEL, i_two.id, i_gone.id);
+    th_db_exec(db, sql);
+    th_db_exec(db, "ALTER TABLE apikeys DROP COLUMN scope_by_serial; PRAGMA user_version = 2;");
+    sqlite3_close(db);
+
+    assert_int_equal(th_open_ctx(e, false), FH_OK);
+    db = th_db_open(e);
+    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(th_db_int(db, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 1"), 3);
+    sqlite3_close(db);
+
+    assert_int_equal(verify(e->ctx, k_two, KLEN, &got), FH_OK);
+    assert_int_equal(got.n_tokens, 2);
+    assert_string_equal(got.serials[0], s_unit);
+    assert_string_equal(got.serials[1], s_second);
+    assert_string_equal(got.tokens[1], "second");
+    assert_true(fh_apikey_in_scope_serial(&got, s_second));
+    /* "gone" had no token at migration: the key reaches none, now or later */
+    assert_int_equal(verify(e->ctx, k_gone, KLEN, &got), FH_OK);
+    assert_false(got.all_tokens);
+    assert_int_equal(got.n_tokens, 0);
+    assert_int_equal(th_token_create(e->ctx, "gone", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    {
+        char s_gone[17];
+
+        token_serial(e->ctx, "gone", s_gone);
+        assert_int_equal(verify(e->ctx, k_gone, KLEN, &got), FH_OK);
+        assert_false(fh_apikey_in_scope_serial(&got, s_gone));
+    }
+    assert_int_equal(verify(e->ctx, k_all, KLEN, &got), FH_OK);
+    assert_true(got.all_tokens);
+
+    /* bound to the serials: "second" deleted and made again is another token */
+    token_delete(e->ctx, "second");
+    assert_int_equal(th_token_create(e->ctx, "second", TH_SO_PIN, TH_USER_PIN), FH_OK);
+    token_serial(e->ctx, "second", s_second_new);
+    assert_int_equal(verify(e->ctx, k_two, KLEN, &got), FH_OK);
+    assert_false(fh_apikey_in_scope_serial(&got, s_second_new));
+    assert_true(fh_apikey_in_scope_serial(&got, s_unit));
+    assert_string_equal(got.tokens[1], "");
+
+    /* a second open has nothing left to do and changes nothing */
+    th_reopen(e);
+    assert_int_equal(verify(e->ctx, k_two, KLEN, &got), FH_OK);
+    assert_string_equal(got.serials[1], s_second);
 }
 
 int
@@ -676,6 +849,8 @@ main(void)
         T(audit_records_and_chain),
         T(thread_context),
         T(migration_from_v1),
+        T(scope_follows_serial),
+        T(migration_from_v2),
     };
 #undef T
 

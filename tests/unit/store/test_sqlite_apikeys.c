@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sqlite_apikeys.c - the apikey_* operations of the SQLite store
- * (src/store/sqlite/apikeys.c) and schema version 2 (the apikeys table):
- * round trips, uniqueness, revocation, argument checks, damaged rows, the
- * index used by the per-request lookup, and migration from version 1.
+ * (src/store/sqlite/apikeys.c) and schema versions 2 (the apikeys table)
+ * and 3 (scopes by serial: apikey_set_tokens, tokens_are_labels): round
+ * trips, uniqueness, revocation, argument checks, damaged rows, the index
+ * used by the per-request lookup, and migration from versions 1 and 2.
  */
 #include "store_test.h"
 
@@ -158,7 +159,7 @@ test_apikey_roundtrip(void **state)
 
     /* the rows hold the hash, not more: no column but these */
     assert_int_equal(raw_int(e.path, "SELECT count(*) FROM apikeys"), 2);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 9);
+    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 10);
     st_env_fini(&e);
 }
 
@@ -218,6 +219,10 @@ test_apikey_arguments(void **state)
     assert_int_equal(ops->apikey_revoke(s, "0123456789abcdef", 0), FH_E_ARGS);
     assert_int_equal(ops->apikey_revoke(s, "nothex", 5), FH_E_ARGS);
     assert_int_equal(ops->apikey_list(s, NULL, NULL), FH_E_ARGS);
+    assert_int_equal(ops->apikey_set_tokens(closed, "0123456789abcdef", ""), FH_E_ARGS);
+    assert_int_equal(ops->apikey_set_tokens(s, "nothex", ""), FH_E_ARGS);
+    assert_int_equal(ops->apikey_set_tokens(s, "0123456789abcdef", NULL), FH_E_ARGS);
+    assert_int_equal(ops->apikey_set_tokens(s, "00000000000000ff", ""), FH_E_NOT_FOUND);
     st_close(s);
     free(closed);
     st_env_fini(&e);
@@ -237,6 +242,8 @@ test_apikey_damaged_rows(void **state)
         "UPDATE apikeys SET name = ''",
         "UPDATE apikeys SET created_ms = 'soon'",
         "UPDATE apikeys SET revoked_ms = -5",
+        "UPDATE apikeys SET scope_by_serial = 7",
+        "UPDATE apikeys SET scope_by_serial = 'yes'",
     };
     struct st_env e;
     struct fh_store_apikey k = key_rec("0123456789abcdef", "victim", 7);
@@ -321,6 +328,112 @@ test_apikey_generation(void **state)
     st_env_fini(&e);
 }
 
+/*
+ * Scopes (ABI 3): a record is stored with tokens_are_labels as given, and
+ * apikey_set_tokens replaces the scope and clears the flag, keeping the
+ * other fields.
+ */
+static void
+test_apikey_set_tokens(void **state)
+{
+    const struct fh_store_ops *ops = ST_OPS;
+    struct st_env e;
+    struct fh_store_apikey old = key_rec("00000000000000e5", "old", 0xE5);
+    struct fh_store_apikey cur = key_rec("00000000000000f6", "cur", 0xF6);
+    struct fh_store_apikey got;
+    void *s;
+
+    (void)state;
+    st_env_init(&e);
+    s = st_open(e.path, FH_STORE_CREATE);
+    old.tokens_are_labels = true;
+    cur.tokens = (char *)(uintptr_t)"0123456789ABCDEF\n";
+    assert_int_equal(ops->apikey_insert(s, &old), FH_OK);
+    assert_int_equal(ops->apikey_insert(s, &cur), FH_OK);
+    assert_int_equal(ops->apikey_get(s, old.id, &got), FH_OK);
+    assert_true(got.tokens_are_labels);
+    fh_store_apikey_clear(&got);
+    assert_int_equal(ops->apikey_get(s, cur.id, &got), FH_OK);
+    assert_false(got.tokens_are_labels);
+    assert_string_equal(got.tokens, "0123456789ABCDEF\n");
+    fh_store_apikey_clear(&got);
+
+    assert_int_equal(ops->apikey_revoke(s, old.id, 1700000000700), FH_OK);
+    assert_int_equal(ops->apikey_set_tokens(s, old.id, "FEDCBA9876543210\n"), FH_OK);
+    assert_int_equal(ops->apikey_get_by_name(s, "old", &got), FH_OK);
+    assert_false(got.tokens_are_labels);
+    assert_string_equal(got.tokens, "FEDCBA9876543210\n");
+    assert_int_equal(got.revoked_ms, 1700000000700);
+    assert_int_equal(got.role, 3);
+    assert_memory_equal(got.hash, old.hash, sizeof old.hash);
+    fh_store_apikey_clear(&got);
+    /* an empty scope is a scope of no token */
+    assert_int_equal(ops->apikey_set_tokens(s, cur.id, ""), FH_OK);
+    assert_int_equal(ops->apikey_get(s, cur.id, &got), FH_OK);
+    assert_string_equal(got.tokens, "");
+    fh_store_apikey_clear(&got);
+    /* inside a transaction: rolled back with it */
+    assert_int_equal(ops->begin(s, true), FH_OK);
+    assert_int_equal(ops->apikey_set_tokens(s, cur.id, "0000000000000001\n"), FH_OK);
+    ops->rollback(s);
+    assert_int_equal(ops->apikey_get(s, cur.id, &got), FH_OK);
+    assert_string_equal(got.tokens, "");
+    fh_store_apikey_clear(&got);
+    st_close(s);
+    st_env_fini(&e);
+}
+
+/*
+ * Version 2 (scopes by label, no scope_by_serial column) is migrated on
+ * open: its rows keep their scopes and are marked as labels for the core to
+ * rewrite; rows written afterwards are serial scopes.
+ */
+static void
+test_apikey_migration_v2(void **state)
+{
+    const struct fh_store_ops *ops = ST_OPS;
+    struct st_env e;
+    struct fh_store_apikey k = key_rec("0123456789abcdef", "from-v2", 7);
+    struct fh_store_apikey n = key_rec("1123456789abcdef", "from-v3", 8);
+    struct fh_store_apikey got;
+    void *s;
+
+    (void)state;
+    assert_int_equal(FHI_SQLITE_SCHEMA_VERSION, 3);
+    st_env_init(&e);
+    s = st_open(e.path, FH_STORE_CREATE);
+    (void)st_token(s, "demo");
+    assert_int_equal(ops->apikey_insert(s, &k), FH_OK);
+    st_close(s);
+    /* what version 2 wrote: the same row without the column, version 2 */
+    raw_exec(e.path, "ALTER TABLE apikeys DROP COLUMN scope_by_serial; PRAGMA user_version = 2;");
+    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 9);
+    s = st_open(e.path, 0);
+    assert_int_equal(ops->health(s), FH_OK);
+    assert_int_equal(ops->apikey_get(s, k.id, &got), FH_OK);
+    assert_true(got.tokens_are_labels);
+    assert_string_equal(got.tokens, "demo\nbilling\n");
+    fh_store_apikey_clear(&got);
+    assert_int_equal(ops->apikey_insert(s, &n), FH_OK);
+    assert_int_equal(ops->apikey_get(s, n.id, &got), FH_OK);
+    assert_false(got.tokens_are_labels);
+    fh_store_apikey_clear(&got);
+    st_close(s);
+    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 0"), 1);
+
+    /* claims version 3 but lacks the column: damaged */
+    {
+        fh_rv rv = FH_OK;
+
+        raw_exec(e.path, "ALTER TABLE apikeys DROP COLUMN scope_by_serial;");
+        s = st_open_rv(e.path, 0, &rv);
+        assert_null(s);
+        assert_int_equal(rv, FH_E_STORE_CORRUPT);
+    }
+    st_env_fini(&e);
+}
+
 /* Version 1 (no apikeys table) is migrated on open; version 2 without it is damaged. */
 static void
 test_apikey_migration(void **state)
@@ -332,7 +445,6 @@ test_apikey_migration(void **state)
     void *s;
 
     (void)state;
-    assert_int_equal(FHI_SQLITE_SCHEMA_VERSION, 2);
     st_env_init(&e);
     s = st_open(e.path, FH_STORE_CREATE);
     (void)st_token(s, "kept");
@@ -349,7 +461,7 @@ test_apikey_migration(void **state)
         fh_store_token_clear(&t);
     }
     st_close(s);
-    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
 
     /* claims version 2 but lacks the table */
     raw_exec(e.path, "DROP TABLE apikeys;");
@@ -369,6 +481,8 @@ st_run_apikey_tests(void)
         cmocka_unit_test(test_apikey_query_plans),
         cmocka_unit_test(test_apikey_generation),
         cmocka_unit_test(test_apikey_migration),
+        cmocka_unit_test(test_apikey_set_tokens),
+        cmocka_unit_test(test_apikey_migration_v2),
     };
 
     return cmocka_run_group_tests_name("store-sqlite apikeys", tests, NULL, NULL);
