@@ -16,7 +16,9 @@
 #include "ferrohsm/secret.h"
 #include "ferrohsm/session.h"
 #include "ferrohsm/store.h"
+#include "ferrohsm/tmplwrap.h"
 #include "ferrohsm/token.h"
+#include "ferrohsm/vendor.h"
 #include "ferrohsm/version.h"
 
 #endif /* FERROHSM_FERROHSM_H */

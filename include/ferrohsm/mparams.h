@@ -11,7 +11,9 @@
  * is wrong, and how to say so); the parameter values they then produce are
  * decided here once: PSS salt as long as the hash, MGF1 with the same hash,
  * sha256 by default, the whole AES-CTR block as the counter, a full 16-byte
- * CMAC, GCM tag 128 bits by default.
+ * CMAC, GCM tag 128 bits by default, and for CKM_RSA_AES_KEY_WRAP (§2.1.21)
+ * an AES-256 temporary key under OAEP with the hash (and label) as for
+ * RSA_PKCS_OAEP.
  *
  * Constant tables and plain structures: no allocation, no lock.
  */
@@ -59,6 +61,10 @@ struct fh_mparams {
     union {
         CK_RSA_PKCS_PSS_PARAMS pss;
         CK_RSA_PKCS_OAEP_PARAMS oaep;
+        struct {
+            CK_RSA_AES_KEY_WRAP_PARAMS p; /* p.pOAEPParams points at oaep below */
+            CK_RSA_PKCS_OAEP_PARAMS oaep;
+        } rsa_aes;
         CK_GCM_PARAMS gcm;
         CK_AES_CTR_PARAMS ctr;
         CK_MAC_GENERAL_PARAMS mac_len;
@@ -69,8 +75,8 @@ struct fh_mparams {
 
 /* What a front read from its options or body, already validated. Borrowed. */
 struct fh_mparams_in {
-    const struct fh_hash_desc *hash; /* PSS and OAEP; NULL: sha256 (a PSS fixed hash wins) */
-    const uint8_t *oaep_label;       /* OAEP; NULL or empty: no label */
+    const struct fh_hash_desc *hash; /* PSS, OAEP, RSA-AES; NULL: sha256 (a PSS fixed hash wins) */
+    const uint8_t *oaep_label;       /* OAEP, RSA-AES; NULL or empty: no label */
     size_t oaep_label_len;
     const uint8_t *aad; /* GCM; NULL or empty: no AAD */
     size_t aad_len;

@@ -124,6 +124,8 @@ static const struct rule rules[] = {
     /* secret keys */
     {CKA_VALUE, C_SEC, KT_SECRET, V_BYTES, R_CREATE | N_GEN | N_UNWRAP | SENS},
     {CKA_VALUE_LEN, C_SEC, KT_SECRET, V_ULONG, N_CREATE},
+    /* vendor-defined (vendor.h): a server's import transport key, marked at generation */
+    {FH_CKA_IMPORT_TRANSPORT, C_PUB | C_PRIV, KT_RSA, V_BOOL, N_CREATE | N_UNWRAP},
 };
 
 static unsigned

@@ -215,6 +215,11 @@ struct fhi_obj {
     size_t sealed_len;
 };
 
+/* A new object of class cls and key type kt from a C_CreateObject template:
+ * the attribute rules applied (so: as the SO) and the defaults filled. */
+fh_rv fhi_obj_from_template(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, const CK_ATTRIBUTE *tmpl,
+                            CK_ULONG n, bool so, struct fhi_obj **out);
+
 void fhi_obj_free(struct fhi_obj *o);
 
 /* Which template operation an attribute check is for (PKCS#11 footnotes). */
@@ -265,6 +270,8 @@ fh_rv fhi_obj_add(fh_session *s, struct fhi_obj **o, CK_OBJECT_HANDLE *out);
  * frees the result with fhi_obj_free.
  */
 fh_rv fhi_obj_get(fh_session *s, CK_OBJECT_HANDLE h, bool want_secret, struct fhi_obj **out);
+/* Whether a key of class cls (public, private, secret) and type kt can be made. */
+bool fhi_obj_supported_key_type(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt);
 /* Move material and the backend's public attributes into key object o. */
 fh_rv fhi_obj_take_material(struct fhi_obj *o, fh_secret **material, const struct fh_attrs *pub);
 /* Whether type is bound into the AAD of the object's sealed value. */

@@ -25,6 +25,7 @@
 #include <openssl/ecdsa.h>
 
 #include "ferrohsm/attr.h"
+#include "ferrohsm/vendor.h"
 
 static const uint8_t oid_p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 static const uint8_t oid_p384[] = {0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22};
@@ -439,6 +440,7 @@ static const struct fh_attr_show show[] = {
     {CKA_CHECK_VALUE, "CKA_CHECK_VALUE", FH_ATTR_KIND_HEX},
     {CKA_SUBJECT, "CKA_SUBJECT", FH_ATTR_KIND_HEX},
     {CKA_PUBLIC_KEY_INFO, "CKA_PUBLIC_KEY_INFO", FH_ATTR_KIND_HEX},
+    {FH_CKA_IMPORT_TRANSPORT, "CKA_FH_IMPORT_TRANSPORT", FH_ATTR_KIND_BOOL},
 };
 
 size_t

@@ -3,7 +3,8 @@
  * mparams.c - mechanism parameters shared by the fronts (see mparams.h).
  *
  * PKCS#11 v3.0 Current Mechanisms §2.1.8 (PSS: hashAlg, mgf, sLen), §2.1.9
- * (OAEP: hashAlg, mgf, source CKZ_DATA_SPECIFIED), §2.14 (AES CTR and GCM).
+ * (OAEP: hashAlg, mgf, source CKZ_DATA_SPECIFIED), §2.1.21 (RSA AES key
+ * wrap: ulAESKeyBits, pOAEPParams), §2.14 (AES CTR and GCM).
  * The salt length follows RFC 8017 §9.1's recommendation (as long as the
  * hash). Constant tables only: no state, no lock.
  */
@@ -97,6 +98,17 @@ fh_mparams_set(struct fh_mparams *p, CK_MECHANISM_TYPE type, const struct fh_mpa
         p->u.oaep.ulSourceDataLen = in->oaep_label_len;
         p->mech.pParameter = &p->u.oaep;
         p->mech.ulParameterLen = sizeof(p->u.oaep);
+    } else if (type == CKM_RSA_AES_KEY_WRAP) {
+        h = in->hash != NULL ? in->hash : HASH_SHA256;
+        p->u.rsa_aes.oaep.hashAlg = h->mech;
+        p->u.rsa_aes.oaep.mgf = h->mgf;
+        p->u.rsa_aes.oaep.source = CKZ_DATA_SPECIFIED;
+        p->u.rsa_aes.oaep.pSourceData = in->oaep_label_len > 0 ? (void *)in->oaep_label : NULL;
+        p->u.rsa_aes.oaep.ulSourceDataLen = in->oaep_label_len;
+        p->u.rsa_aes.p.ulAESKeyBits = 256;
+        p->u.rsa_aes.p.pOAEPParams = &p->u.rsa_aes.oaep;
+        p->mech.pParameter = &p->u.rsa_aes.p;
+        p->mech.ulParameterLen = sizeof(p->u.rsa_aes.p);
     } else if (type == CKM_AES_GCM) {
         p->u.gcm.pAAD = in->aad_len > 0 ? (CK_BYTE_PTR)in->aad : NULL;
         p->u.gcm.ulAADLen = in->aad_len;

@@ -609,8 +609,8 @@ out:
 
 /* ---- public API ---- */
 
-static bool
-supported_key_type(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
+bool
+fhi_obj_supported_key_type(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
 {
     if (cls == CKO_SECRET_KEY) {
         return kt == CKK_AES || kt == CKK_GENERIC_SECRET;
@@ -697,6 +697,31 @@ data_value_settle(struct fhi_obj *o)
 }
 
 fh_rv
+fhi_obj_from_template(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, const CK_ATTRIBUTE *tmpl, CK_ULONG n,
+                      bool so, struct fhi_obj **out)
+{
+    struct fhi_obj *o = calloc(1, sizeof(*o));
+    fh_rv rv;
+
+    *out = NULL;
+    if (o == NULL) {
+        return FH_E_NOMEM;
+    }
+    o->cls = cls;
+    o->kt = kt;
+    rv = fhi_rules_apply(cls, kt, FHI_TMPL_CREATE, tmpl, n, so, &o->attrs);
+    if (rv == FH_OK) {
+        rv = fhi_rules_defaults(cls, kt, FHI_TMPL_CREATE, &o->attrs);
+    }
+    if (rv != FH_OK) {
+        fhi_obj_free(o);
+        return rv;
+    }
+    *out = o;
+    return FH_OK;
+}
+
+fh_rv
 fh_object_create(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *out)
 {
     struct fhi_obj *o = NULL;
@@ -726,24 +751,14 @@ fh_object_create(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_
         if (rv == FH_OK && !found) {
             rv = FH_E_TEMPLATE_INCOMPLETE;
         }
-        if (rv == FH_OK && !supported_key_type(cls, kt)) {
+        if (rv == FH_OK && !fhi_obj_supported_key_type(cls, kt)) {
             rv = FH_E_ATTR_VALUE_INVALID;
         }
         if (rv != FH_OK) {
             return rv;
         }
     }
-    o = calloc(1, sizeof(*o));
-    if (o == NULL) {
-        return FH_E_NOMEM;
-    }
-    o->cls = cls;
-    o->kt = kt;
-    rv = fhi_rules_apply(cls, kt, FHI_TMPL_CREATE, tmpl, n, fh_token_logged_in(s->tok) == CKU_SO,
-                         &o->attrs);
-    if (rv == FH_OK) {
-        rv = fhi_rules_defaults(cls, kt, FHI_TMPL_CREATE, &o->attrs);
-    }
+    rv = fhi_obj_from_template(cls, kt, tmpl, n, fh_token_logged_in(s->tok) == CKU_SO, &o);
     if (rv != FH_OK) {
         goto out;
     }

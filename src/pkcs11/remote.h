@@ -70,6 +70,10 @@ struct p11r_slot {
     struct p11r_mech *mechs;
     size_t n_mechs;
     bool mechs_loaded;
+    /* the token's import transport key (remote_import.c), fetched on first use */
+    char *imp_ref;     /* "import:HEX", its name in an import's "wrapping_key" */
+    uint8_t *imp_spki; /* its public key, DER SubjectPublicKeyInfo */
+    size_t imp_spki_len;
 };
 
 /* What a remote object handle stands for. */
@@ -219,13 +223,43 @@ CK_RV p11r_created(struct p11_remote *r, struct p11r_slot *slot, json_t *answer,
 /*
  * Template of a new key for a REST body: label, id, usage, extractable
  * into body; refuses what the REST API cannot express (see remote_obj.c).
- * cls is the class the template describes; usage_mask the usage bits that
- * apply to it.
+ * cls and kt are the class and key type the template describes (an
+ * attribute they do not have is CKR_ATTRIBUTE_TYPE_INVALID); *usage_out the
+ * usage attributes given (true ones | false ones << 8).
  */
-CK_RV p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, json_t *body,
-                         unsigned *usage_out, bool *usage_given);
+CK_RV p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, CK_KEY_TYPE kt,
+                         json_t *body, unsigned *usage_out, bool *usage_given);
+/*
+ * "usage" of body: the words of (defaults without the false ones | the true
+ * ones of packed), within mask; none left is CKR_TEMPLATE_INCONSISTENT.
+ */
+CK_RV p11r_usage_set(json_t *body, unsigned packed, unsigned defaults, unsigned mask);
+/* The CKA_CLASS of a template, CK_UNAVAILABLE_INFORMATION when absent or malformed. */
+CK_OBJECT_CLASS p11r_create_class(const CK_ATTRIBUTE *t, CK_ULONG n);
 /* The value of attribute type in t, or NULL. */
 const CK_ATTRIBUTE *p11r_attr_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
+
+/* ---- remote_import.c ---- */
+
+/*
+ * C_CreateObject of a secret or private key: the template checked as a
+ * local token checks it (the core's rules, tmplwrap.h), the key wrapped
+ * locally for the token's import transport key (CKM_RSA_AES_KEY_WRAP) and
+ * imported; no key value leaves the module in plaintext.
+ */
+CK_RV p11r_create_wrapped(struct p11_remote *r, struct p11r_session *s, const CK_ATTRIBUTE *t,
+                          CK_ULONG n, CK_OBJECT_HANDLE *out);
+/* Forget the slot's import transport key (slot teardown; a stale reference). */
+void p11r_import_forget(struct p11r_slot *slot);
+/*
+ * "usage" of body for a new key of class cls and type kt (imported or
+ * unwrapped) whose template's usage attributes are packed (true | false <<
+ * 8): the template's class decides its own usages over the type's defaults;
+ * a private key's public half keeps the defaults of its type (a REST usage
+ * word applies to both halves). Nothing given: the server's defaults.
+ */
+CK_RV p11r_new_key_usage(json_t *body, CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, unsigned packed,
+                         bool given);
 
 /* ---- remote_spki.c ---- */
 

@@ -294,6 +294,7 @@ slot_id_for(const struct p11_remote *r, const char *name)
 static void
 slot_clear(struct p11r_slot *s)
 {
+    p11r_import_forget(s);
     fh_client_pool_free(s->pool);
     p11_mutex_free(s->lock);
     free(s->name);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * remote_obj.c - objects of a remote slot: C_FindObjects*, attributes, key
- * generation, public-key creation (C_CreateObject, through remote_spki.c),
- * renaming and destruction over the REST key routes.
+ * generation, public-key creation (C_CreateObject, through remote_spki.c;
+ * secret and private keys go wrapped, remote_import.c), renaming and
+ * destruction over the REST key routes.
  *
  * What the REST API can express decides what a remote slot accepts; the
  * rest is refused, never changed silently (docs/pkcs11.md "Remote slots"):
@@ -13,8 +14,11 @@
  *     two templates may not disagree on label or id.
  *   - Private and secret keys are CKA_PRIVATE and CKA_SENSITIVE: false in a
  *     template is CKR_TEMPLATE_INCONSISTENT. CKA_EXTRACTABLE is carried.
- *   - Any attribute outside the ones a REST body carries is
- *     CKR_TEMPLATE_INCONSISTENT, unless it only restates a default.
+ *   - An attribute the class and key type do not have is
+ *     CKR_ATTRIBUTE_TYPE_INVALID (§4.1.1 rule 1, the core's attribute table,
+ *     as on a local token); any other attribute outside the ones a REST body
+ *     carries is CKR_TEMPLATE_INCONSISTENT, unless it only restates a
+ *     default.
  *   - Key values never leave the server: CKA_VALUE and the private RSA
  *     components read as CKR_ATTRIBUTE_SENSITIVE.
  *   - The server deletes and renames a key pair as one key: C_DestroyObject
@@ -36,6 +40,7 @@
 
 #include "ferrohsm/describe.h"
 #include "ferrohsm/mech.h"
+#include "ferrohsm/tmplwrap.h"
 
 #define PAGE "1000"
 
@@ -726,8 +731,8 @@ restates_default(const CK_ATTRIBUTE *a, CK_OBJECT_CLASS cls)
 }
 
 CK_RV
-p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, json_t *body,
-                   unsigned *usage_out, bool *usage_given)
+p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, CK_KEY_TYPE kt,
+                   json_t *body, unsigned *usage_out, bool *usage_given)
 {
     unsigned on = 0, off = 0, applies = fh_usage_for_class(cls);
     int tok = attr_bool(t, n, CKA_TOKEN);
@@ -742,6 +747,9 @@ p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, json_
         const CK_ATTRIBUTE *a = &t[i];
         unsigned bit = 0;
 
+        if (!fh_attr_type_valid(cls, kt, a->type)) {
+            return CKR_ATTRIBUTE_TYPE_INVALID; /* §4.1.1 rule 1, as a local token answers */
+        }
         for (unsigned b = 1; b <= FH_USAGE_DERIVE; b <<= 1) {
             bit = fh_usage_attr(b) == a->type ? b : bit;
         }
@@ -814,9 +822,8 @@ p11r_template_body(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, json_
     return CKR_OK;
 }
 
-/* Usage words for body from (explicit on | off << 8) over a type's defaults, within mask. */
-static CK_RV
-usage_set(json_t *body, unsigned packed, unsigned defaults, unsigned mask)
+CK_RV
+p11r_usage_set(json_t *body, unsigned packed, unsigned defaults, unsigned mask)
 {
     unsigned on = packed & 0xff, off = (packed >> 8) & 0xff;
     unsigned usage = ((defaults & ~off) | on) & mask;
@@ -935,7 +942,9 @@ p11r_generate(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *
     if (body == NULL) {
         return CKR_HOST_MEMORY;
     }
-    rv = p11r_template_body(t, n, CKO_SECRET_KEY, body, &usage, &given);
+    rv = p11r_template_body(t, n, CKO_SECRET_KEY,
+                            m->mechanism == CKM_AES_KEY_GEN ? CKK_AES : CKK_GENERIC_SECRET, body,
+                            &usage, &given);
     rv = rv == CKR_OK ? need_label(body) : rv;
     if (rv == CKR_OK && m->mechanism == CKM_AES_KEY_GEN) {
         snprintf(type, sizeof(type), "aes-%lu", (unsigned long)len * 8);
@@ -954,7 +963,7 @@ p11r_generate(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     }
     if (rv == CKR_OK && given) {
-        rv = usage_set(body, usage, kt->default_usage, FH_USAGE_ALL);
+        rv = p11r_usage_set(body, usage, kt->default_usage, FH_USAGE_ALL);
     }
     if (rv == CKR_OK && json_object_set_new(body, "type", json_string(type)) != 0) {
         rv = CKR_HOST_MEMORY;
@@ -1020,6 +1029,15 @@ pair_type(const CK_MECHANISM *m, const CK_ATTRIBUTE *pt, CK_ULONG pn, char *type
     return CKR_MECHANISM_INVALID;
 }
 
+/* The key type a pair generation mechanism makes. */
+static CK_KEY_TYPE
+pair_kt(const CK_MECHANISM *m)
+{
+    return m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN ? CKK_RSA
+           : m->mechanism == CKM_EC_KEY_PAIR_GEN     ? CKK_EC
+                                                     : CKK_EC_EDWARDS;
+}
+
 /* The two templates' label and id must agree: the server's pair has one of each. */
 static CK_RV
 merge_half(json_t *into, json_t *from, const char *field)
@@ -1057,8 +1075,10 @@ p11r_generate_pair(struct p11_remote *r, struct p11r_session *s, const CK_MECHAN
         rv = CKR_MECHANISM_PARAM_INVALID;
     }
     rv = rv == CKR_OK ? pair_type(m, pt, pn, type, sizeof(type)) : rv;
-    rv = rv == CKR_OK ? p11r_template_body(pt, pn, CKO_PUBLIC_KEY, pbody, &pu, &pg) : rv;
-    rv = rv == CKR_OK ? p11r_template_body(kt, kn, CKO_PRIVATE_KEY, body, &ku, &kg) : rv;
+    rv =
+        rv == CKR_OK ? p11r_template_body(pt, pn, CKO_PUBLIC_KEY, pair_kt(m), pbody, &pu, &pg) : rv;
+    rv =
+        rv == CKR_OK ? p11r_template_body(kt, kn, CKO_PRIVATE_KEY, pair_kt(m), body, &ku, &kg) : rv;
     rv = rv == CKR_OK ? merge_half(body, pbody, "label") : rv;
     rv = rv == CKR_OK ? merge_half(body, pbody, "id") : rv;
     rv = rv == CKR_OK ? need_label(body) : rv;
@@ -1077,7 +1097,7 @@ p11r_generate_pair(struct p11_remote *r, struct p11r_session *s, const CK_MECHAN
         if (((pusage ^ kusage) & pmask & kmask) != 0) {
             rv = CKR_TEMPLATE_INCONSISTENT;
         } else {
-            rv = usage_set(body, pusage | kusage, 0, FH_USAGE_ALL);
+            rv = p11r_usage_set(body, pusage | kusage, 0, FH_USAGE_ALL);
         }
     }
     if (rv == CKR_OK && json_object_set_new(body, "type", json_string(type)) != 0) {
@@ -1089,6 +1109,14 @@ p11r_generate_pair(struct p11_remote *r, struct p11r_session *s, const CK_MECHAN
     json_decref(body);
     json_decref(pbody);
     return rv;
+}
+
+CK_OBJECT_CLASS
+p11r_create_class(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+    CK_ULONG cls = CK_UNAVAILABLE_INFORMATION;
+
+    return attr_ulong(p11r_attr_find(t, n, CKA_CLASS), &cls) ? cls : CK_UNAVAILABLE_INFORMATION;
 }
 
 /*
@@ -1111,7 +1139,8 @@ create_template(const CK_ATTRIBUTE *t, CK_ULONG n, CK_KEY_TYPE *kt, CK_ATTRIBUTE
         return CKR_ATTRIBUTE_VALUE_INVALID;
     }
     if (cls != CKO_PUBLIC_KEY) {
-        /* secret and private values in plaintext, data objects: not carried by the REST API */
+        /* data objects and certificates: not carried by the REST API (secret and private
+         * keys do not come here: p11r_create sends them wrapped, remote_import.c) */
         return CKR_TEMPLATE_INCONSISTENT;
     }
     if (ka == NULL) {
@@ -1175,18 +1204,25 @@ p11r_create(struct p11_remote *r, struct p11r_session *s, const CK_ATTRIBUTE *t,
     fh_rv frv;
 
     /*
-     * Only a public key can be created: the REST import takes it as a
-     * SubjectPublicKeyInfo PEM. A public token object needs no login
-     * (§5.7.1; the gate checked the R/W session). Its usage is the public
-     * half's of a generated key of that type unless the template says
-     * otherwise; the import route carries verify, encrypt and wrap only.
+     * A secret or private key goes to the server wrapped for the token's
+     * import transport key (remote_import.c), never in plaintext.
+     */
+    if (p11r_create_class(t, n) == CKO_SECRET_KEY || p11r_create_class(t, n) == CKO_PRIVATE_KEY) {
+        return p11r_create_wrapped(r, s, t, n, out);
+    }
+    /*
+     * A public key goes as a SubjectPublicKeyInfo PEM. A public token object
+     * needs no login (§5.7.1; the gate checked the R/W session). Its usage is
+     * the public half's of a generated key of that type unless the template
+     * says otherwise; the import route carries verify, encrypt and wrap only.
      */
     rv = create_template(t, n, &kt, &rest, &nr);
     body = rv == CKR_OK ? json_object() : NULL;
     if (rv == CKR_OK && body == NULL) {
         rv = CKR_HOST_MEMORY;
     }
-    rv = rv == CKR_OK ? p11r_template_body(rest, nr, CKO_PUBLIC_KEY, body, &usage, &given) : rv;
+    rv = rv == CKR_OK ? p11r_template_body(rest, nr, CKO_PUBLIC_KEY, kt, body, &usage, &given)
+                      : rv;
     rv = rv == CKR_OK ? need_label(body) : rv;
     rv = rv == CKR_OK ? p11r_spki_pem(t, n, kt, &pem, &curve) : rv;
     if (rv == CKR_OK && (usage & 0xff & ~mask) != 0) {
@@ -1196,7 +1232,7 @@ p11r_create(struct p11_remote *r, struct p11r_session *s, const CK_ATTRIBUTE *t,
     if (rv == CKR_OK && desc == NULL) {
         rv = CKR_CURVE_NOT_SUPPORTED;
     }
-    rv = rv == CKR_OK ? usage_set(body, given ? usage : 0, desc->default_usage & mask, mask) : rv;
+    rv = rv == CKR_OK ? p11r_usage_set(body, given ? usage : 0, desc->default_usage & mask, mask) : rv;
     if (rv == CKR_OK && json_object_set_new(body, "public_key_pem", json_string(pem)) != 0) {
         rv = CKR_HOST_MEMORY;
     }

@@ -224,6 +224,29 @@ params_body(const CK_MECHANISM *m, bool for_wrap, json_t *body, uint64_t *ctr_le
         }
         return CKR_OK;
     }
+    case CKM_RSA_AES_KEY_WRAP: {
+        CK_RSA_AES_KEY_WRAP_PARAMS ra;
+        CK_RSA_PKCS_OAEP_PARAMS p;
+        int h;
+
+        if (!PARAM_IS(m, ra)) {
+            return CKR_MECHANISM_PARAM_INVALID;
+        }
+        memcpy(&ra, m->pParameter, sizeof(ra));
+        if (ra.pOAEPParams == NULL) {
+            return CKR_MECHANISM_PARAM_INVALID;
+        }
+        memcpy(&p, ra.pOAEPParams, sizeof(p));
+        h = hash_index(p.hashAlg, p.mgf);
+        /* the server's temporary key is AES-256, its OAEP has one hash and no label */
+        if (ra.ulAESKeyBits != 256 || h < 0 || (p.source != CKZ_DATA_SPECIFIED && p.source != 0) ||
+            p.ulSourceDataLen != 0) {
+            return CKR_MECHANISM_PARAM_INVALID;
+        }
+        return json_object_set_new(body, "hash", json_string(hashes[h].name)) == 0
+                   ? CKR_OK
+                   : CKR_HOST_MEMORY;
+    }
     case CKM_AES_GCM: {
         CK_GCM_PARAMS p;
 
@@ -621,7 +644,48 @@ static bool
 is_wrap_mech(CK_MECHANISM_TYPE m)
 {
     return m == CKM_AES_KEY_WRAP || m == CKM_AES_KEY_WRAP_PAD || m == CKM_AES_KEY_WRAP_KWP ||
-           m == CKM_RSA_PKCS_OAEP;
+           m == CKM_RSA_PKCS_OAEP || m == CKM_RSA_AES_KEY_WRAP;
+}
+
+/* Whether m wraps with an RSA key pair (public half wraps, private half unwraps). */
+static bool
+is_rsa_wrap(CK_MECHANISM_TYPE m)
+{
+    return m == CKM_RSA_PKCS_OAEP || m == CKM_RSA_AES_KEY_WRAP;
+}
+
+/*
+ * Whether len can be a key wrapped with m by the key uk, checked here as the
+ * core checks it (the REST API answers both length and integrity failures
+ * as wrapped_key_invalid): RFC 3394 at least 3 semiblocks, RFC 5649 at least
+ * 2, OAEP the modulus length, RSA-AES the modulus and 2 semiblocks or more.
+ */
+static bool
+wrapped_len_ok(const CK_MECHANISM *m, const struct p11r_obj *uk, CK_ULONG len)
+{
+    CK_ULONG k = (uk->bits + 7) / 8;
+
+    switch (m->mechanism) {
+    case CKM_AES_KEY_WRAP: return len % 8 == 0 && len >= 24;
+    case CKM_AES_KEY_WRAP_PAD:
+    case CKM_AES_KEY_WRAP_KWP: return len % 8 == 0 && len >= 16;
+    case CKM_RSA_PKCS_OAEP: return k == 0 || len == k;
+    case CKM_RSA_AES_KEY_WRAP: return k == 0 || (len >= k + 16 && (len - k) % 8 == 0);
+    default: return true;
+    }
+}
+
+/* The CKA_KEY_TYPE of a template, CK_UNAVAILABLE_INFORMATION when absent or malformed. */
+static CK_KEY_TYPE
+tmpl_key_type(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+    const CK_ATTRIBUTE *a = p11r_attr_find(t, n, CKA_KEY_TYPE);
+    CK_KEY_TYPE kt = CK_UNAVAILABLE_INFORMATION;
+
+    if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(kt)) {
+        memcpy(&kt, a->pValue, sizeof(kt));
+    }
+    return kt;
 }
 
 CK_RV
@@ -639,9 +703,8 @@ p11r_wrap(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *m,
     fh_rv frv;
 
     rv = op_key(r, s, wrapping, CKF_WRAP, FH_USAGE_WRAP,
-                m->mechanism == CKM_RSA_PKCS_OAEP ? CKO_PUBLIC_KEY : CKO_SECRET_KEY,
-                m->mechanism == CKM_RSA_PKCS_OAEP ? CKO_PUBLIC_KEY : CKO_SECRET_KEY, m->mechanism,
-                &wk);
+                is_rsa_wrap(m->mechanism) ? CKO_PUBLIC_KEY : CKO_SECRET_KEY,
+                is_rsa_wrap(m->mechanism) ? CKO_PUBLIC_KEY : CKO_SECRET_KEY, m->mechanism, &wk);
     if (rv == CKR_KEY_HANDLE_INVALID) {
         return CKR_WRAPPING_KEY_HANDLE_INVALID;
     }
@@ -721,10 +784,13 @@ secret_type(const CK_ATTRIBUTE *t, CK_ULONG n, bool bits_allowed, json_t *body)
         return CKR_TEMPLATE_INCONSISTENT;
     }
     if (k == CKK_AES) {
-        if (len != 16 && len != 24 && len != 32) {
+        if (vl == NULL && !bits_allowed) {
+            snprintf(type, sizeof(type), "aes"); /* unwrap: the length the wrapped key has */
+        } else if (len != 16 && len != 24 && len != 32) {
             return vl == NULL ? CKR_TEMPLATE_INCOMPLETE : CKR_ATTRIBUTE_VALUE_INVALID;
+        } else {
+            snprintf(type, sizeof(type), "aes-%lu", (unsigned long)len * 8);
         }
-        snprintf(type, sizeof(type), "aes-%lu", (unsigned long)len * 8);
     } else if (k == CKK_GENERIC_SECRET) {
         snprintf(type, sizeof(type), "generic-secret");
         if (vl != NULL && (!bits_allowed || len == 0 || len > 512 ||
@@ -735,6 +801,24 @@ secret_type(const CK_ATTRIBUTE *t, CK_ULONG n, bool bits_allowed, json_t *body)
         return CKR_TEMPLATE_INCONSISTENT;
     }
     return json_object_set_new(body, "type", json_string(type)) == 0 ? CKR_OK : CKR_HOST_MEMORY;
+}
+
+/* The REST family type of a private key to unwrap, from its template's CKA_KEY_TYPE. */
+static CK_RV
+private_type(const CK_ATTRIBUTE *t, CK_ULONG n, json_t *body)
+{
+    const char *family;
+
+    if (p11r_attr_find(t, n, CKA_KEY_TYPE) == NULL) {
+        return CKR_TEMPLATE_INCOMPLETE;
+    }
+    switch (tmpl_key_type(t, n)) {
+    case CKK_RSA: family = "rsa"; break;
+    case CKK_EC: family = "ec"; break;
+    case CKK_EC_EDWARDS: family = "ec-edwards"; break;
+    default: return CKR_TEMPLATE_INCONSISTENT;
+    }
+    return json_object_set_new(body, "type", json_string(family)) == 0 ? CKR_OK : CKR_HOST_MEMORY;
 }
 
 /* The usage words of a new secret key (explicit ones over the type's defaults). */
@@ -774,13 +858,15 @@ p11r_unwrap(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *m,
     bool given = false;
     json_t *body = NULL;
     char *path = NULL;
+    /* a private key when the template says so; else a secret key (secret_type checks) */
+    CK_OBJECT_CLASS cls =
+        p11r_create_class(t, n) == CKO_PRIVATE_KEY ? CKO_PRIVATE_KEY : CKO_SECRET_KEY;
     CK_RV rv;
     fh_rv frv;
 
     rv = op_key(r, s, unwrapping, CKF_UNWRAP, FH_USAGE_UNWRAP,
-                m->mechanism == CKM_RSA_PKCS_OAEP ? CKO_PRIVATE_KEY : CKO_SECRET_KEY,
-                m->mechanism == CKM_RSA_PKCS_OAEP ? CKO_PRIVATE_KEY : CKO_SECRET_KEY,
-                m->mechanism, &uk);
+                is_rsa_wrap(m->mechanism) ? CKO_PRIVATE_KEY : CKO_SECRET_KEY,
+                is_rsa_wrap(m->mechanism) ? CKO_PRIVATE_KEY : CKO_SECRET_KEY, m->mechanism, &uk);
     if (rv == CKR_KEY_HANDLE_INVALID) {
         return CKR_UNWRAPPING_KEY_HANDLE_INVALID;
     }
@@ -790,21 +876,29 @@ p11r_unwrap(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *m,
     if (rv == CKR_OK && !is_wrap_mech(m->mechanism)) {
         rv = CKR_MECHANISM_INVALID;
     }
-    if (rv == CKR_OK && wrapped_len > P11R_MAX_INPUT) {
+    if (rv == CKR_OK && (wrapped_len > P11R_MAX_INPUT || !wrapped_len_ok(m, &uk, wrapped_len))) {
         rv = CKR_WRAPPED_KEY_LEN_RANGE;
     }
     body = rv == CKR_OK ? json_object() : NULL;
     if (rv == CKR_OK && body == NULL) {
         rv = CKR_HOST_MEMORY;
     }
-    /* only secret keys: a private key's REST type needs its curve or size, not in a template */
+    /*
+     * A template cannot name a private key's curve or size (CKA_EC_PARAMS and
+     * CKA_MODULUS are not given to C_UnwrapKey), nor always an AES key's
+     * length: those go as a family type ("rsa", "ec", "aes"...), which the
+     * server fills from the key it unwraps.
+     */
     rv = rv == CKR_OK ? params_body(m, true, body, &unused) : rv;
-    rv = rv == CKR_OK ? secret_type(t, n, false, body) : rv;
-    rv = rv == CKR_OK ? p11r_template_body(t, n, CKO_SECRET_KEY, body, &usage, &given) : rv;
+    rv = rv == CKR_OK
+             ? (cls == CKO_PRIVATE_KEY ? private_type(t, n, body) : secret_type(t, n, false, body))
+             : rv;
+    rv = rv == CKR_OK ? p11r_template_body(t, n, cls, tmpl_key_type(t, n), body, &usage, &given)
+                      : rv;
     if (rv == CKR_OK && json_object_get(body, "label") == NULL) {
         rv = CKR_TEMPLATE_INCOMPLETE;
     }
-    rv = rv == CKR_OK ? secret_usage(body, usage, given) : rv;
+    rv = rv == CKR_OK ? p11r_new_key_usage(body, cls, tmpl_key_type(t, n), usage, given) : rv;
     if (rv == CKR_OK && !set_b64(body, "wrapped", wrapped, wrapped_len)) {
         rv = CKR_HOST_MEMORY;
     }
@@ -815,9 +909,8 @@ p11r_unwrap(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *m,
     if (rv == CKR_OK) {
         frv = p11r_request(s->slot, "POST", path, body, &resp);
         frv = frv == FH_E_EXISTS ? FH_E_ATTR_VALUE_INVALID : frv;
-        rv = frv == FH_OK
-                 ? p11r_created(r, s->slot, resp.json, CKO_SECRET_KEY, out, NULL, FH_P11_CTX_UNWRAP)
-                 : fh_rv_to_ckr(frv, FH_P11_CTX_UNWRAP);
+        rv = frv == FH_OK ? p11r_created(r, s->slot, resp.json, cls, out, NULL, FH_P11_CTX_UNWRAP)
+                          : fh_rv_to_ckr(frv, FH_P11_CTX_UNWRAP);
         fh_client_resp_clear(&resp);
     }
     free(path);
@@ -863,7 +956,9 @@ p11r_derive(struct p11_remote *r, struct p11r_session *s, const CK_MECHANISM *m,
         rv = CKR_HOST_MEMORY;
     }
     rv = rv == CKR_OK ? secret_type(t, n, true, body) : rv;
-    rv = rv == CKR_OK ? p11r_template_body(t, n, CKO_SECRET_KEY, body, &usage, &given) : rv;
+    rv = rv == CKR_OK ? p11r_template_body(t, n, CKO_SECRET_KEY, tmpl_key_type(t, n), body, &usage,
+                                           &given)
+                      : rv;
     if (rv == CKR_OK && json_object_get(body, "label") == NULL) {
         rv = CKR_TEMPLATE_INCOMPLETE;
     }

@@ -30,6 +30,7 @@
 #include "codec.h"
 #include "json_shapes.h"
 #include "pubkey.h"
+#include "transport.h"
 /*
  * Creation locks, striped by token label: creations in one token are
  * serialised (label check, then creation), creations in different tokens
@@ -154,8 +155,8 @@ find_key_objects(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, struct fou
     for (size_t i = 0; i < nh; i++) {
         CK_OBJECT_CLASS cls = attr_ulong(s, h[i], CKA_CLASS, CK_UNAVAILABLE_INFORMATION);
 
-        if (fh_class_short_name(cls) == NULL) {
-            continue;
+        if (fh_class_short_name(cls) == NULL || srv_transport_is(s, h[i])) {
+            continue; /* not a key; or the import transport key, on no key route */
         }
         f[m].h = h[i];
         f[m].cls = cls;
@@ -822,8 +823,9 @@ srv_key_unwrap(fh_session *s, const CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapp
         return rv;
     }
     rv = fh_key_describe(s, h, &d);
-    if (rv == FH_OK && strcmp(fh_key_desc_type(&d), kt->name) != 0) {
-        rv = FH_E_WRAPPED_KEY_INVALID; /* e.g. an aes-128 key where aes-256 was named */
+    if (rv == FH_OK && strcmp(fh_key_desc_type(&d), kt->name) != 0 &&
+        strcmp(d.type_name, kt->name) != 0) {
+        rv = FH_E_WRAPPED_KEY_INVALID; /* e.g. an aes-128 key where aes-256 (not aes) was named */
     }
     if (rv == FH_OK && kt->pair) {
         /* the pair's public half, from what the private half knows of it */

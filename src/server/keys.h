@@ -133,8 +133,9 @@ bool srv_key_claim(struct srv_req *req, struct srv_resp *resp, fh_session *s, st
 /*
  * Unwrap wrapped[0..len) with the key unwrapping into a new key of type kt
  * (a pair's private half, whose public half is then created from its
- * CKA_PUBLIC_KEY_INFO). The result must be of type kt (else the objects are
- * destroyed and FH_E_WRAPPED_KEY_INVALID returned).
+ * CKA_PUBLIC_KEY_INFO). The result must be of type kt, or of its family
+ * when kt is one ("rsa", "aes"...; else the objects are destroyed and
+ * FH_E_WRAPPED_KEY_INVALID returned).
  */
 fh_rv srv_key_unwrap(fh_session *s, const CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapping,
                      const uint8_t *wrapped, size_t len, const struct fh_keytype_desc *kt,

@@ -2,8 +2,9 @@
 /*
  * params.c - mechanism parameters from request bodies (see params.h).
  *
- * PKCS#11 v3.0 Current Mechanisms §2.1.8 (PSS), §2.1.9 (OAEP), §2.14 (AES
- * CTR and GCM). The checks and messages are the server's; the parameter
+ * PKCS#11 v3.0 Current Mechanisms §2.1.8 (PSS), §2.1.9 (OAEP), §2.1.21 (RSA
+ * AES key wrap: OAEP's hash, an AES-256 temporary key), §2.14 (AES CTR and
+ * GCM). The checks and messages are the server's; the parameter
  * values come from libferrohsm (fh_mparams_set), as the CLI's do. No state.
  */
 #include "params.h"
@@ -69,8 +70,8 @@ srv_mparams_build(struct srv_req *req, struct srv_resp *resp, CK_MECHANISM_TYPE 
         return false;
     }
     if (hash_name != NULL) {
-        if (!is_pss && type != CKM_RSA_PKCS_OAEP) {
-            return refuse(req, resp, "hash", "RSA_PKCS_OAEP and RSA_PKCS_PSS");
+        if (!is_pss && type != CKM_RSA_PKCS_OAEP && type != CKM_RSA_AES_KEY_WRAP) {
+            return refuse(req, resp, "hash", "RSA_PKCS_OAEP, RSA_AES_KEY_WRAP and RSA_PKCS_PSS");
         }
         in.hash = fh_mparams_hash_find(hash_name);
         if (in.hash == NULL) {

@@ -6,7 +6,8 @@
  * The same rules as the CLI, with the parameter values of libferrohsm's
  * mparams.h (which both fronts use): PSS takes "hash"
  * (default sha256, salt = hash length) unless the mechanism fixes it; OAEP
- * takes "hash" (default sha256, also the MGF1 hash) and "oaep_label"; GCM
+ * takes "hash" (default sha256, also the MGF1 hash) and "oaep_label";
+ * RSA_AES_KEY_WRAP takes "hash" (its OAEP's, as OAEP's; AES-256); GCM
  * takes "aad" and "tag_bits" (default 128); AES_CBC, AES_CBC_PAD, AES_CTR
  * and AES_GCM take "iv" (GCM 12 bytes by default, 16 otherwise; CTR exactly
  * 16, the whole block being the counter); AES_CMAC_GENERAL gives a full

@@ -11,6 +11,10 @@
  * (keys.c). Creations hold their token's creation lock from "is the label free" to
  * the creation, so two requests cannot both create one label.
  *
+ * The token's import transport key (transport.h) is on none of these
+ * routes: listings skip it, names never resolve to it; GET .../import-key
+ * hands out its public key and an import names it by its reference.
+ *
  * Listing is paged by an opaque cursor: base64url of (class, CKA_ID, label,
  * handle) of the last key object returned, the list being sorted by CKA_ID,
  * then class (public, private, secret), then label. The order depends on
@@ -28,6 +32,7 @@
 #include "params.h"
 #include "pubkey.h"
 #include "srv.h"
+#include "transport.h"
 
 #define LIST_LIMIT_DEFAULT 100
 #define LIST_LIMIT_MAX 1000
@@ -298,7 +303,7 @@ collect(fh_session *s, const char *label, bool has_cls, CK_OBJECT_CLASS cls, con
             goto out;
         }
         if (fh_class_short_name(x->d.cls) == NULL ||
-            (type != NULL && strcmp(type, x->d.type_name) != 0)) {
+            (type != NULL && strcmp(type, x->d.type_name) != 0) || srv_transport_is(s, h[i])) {
             continue;
         }
         x->h = h[i];
@@ -493,7 +498,40 @@ unwrapping_half(const struct srv_key *k, CK_MECHANISM_TYPE m)
     static const CK_OBJECT_CLASS rsa[] = {CKO_PRIVATE_KEY, CKO_SECRET_KEY};
     static const CK_OBJECT_CLASS other[] = {CKO_SECRET_KEY, CKO_PRIVATE_KEY};
 
-    return srv_key_pick(k, m == CKM_RSA_PKCS_OAEP ? rsa : other, 2);
+    return srv_key_pick(k, m == CKM_RSA_PKCS_OAEP || m == CKM_RSA_AES_KEY_WRAP ? rsa : other, 2);
+}
+
+/*
+ * The key type of an unwrap: a generation type ("aes-256", "ec-p384"), or a
+ * family ("aes", "rsa", "ec", "ec-edwards") that takes any size or curve of
+ * it: a client that knows the key only from a template (PKCS#11
+ * C_UnwrapKey, where CKA_EC_PARAMS and CKA_MODULUS may not be given) cannot
+ * name more. A family takes the default usage of its first generation type.
+ */
+static bool
+unwrap_type(struct srv_req *req, struct srv_resp *resp, struct fh_keytype_desc *family,
+            const struct fh_keytype_desc **out)
+{
+    static const struct {
+        const char *family, *like;
+    } families[] = {
+        {"aes", "aes-128"}, {"rsa", "rsa-2048"}, {"ec", "ec-p256"}, {"ec-edwards", "ed25519"}};
+    json_t *v = req->body != NULL ? json_object_get(req->body, "type") : NULL;
+    const char *name = json_string_value(v);
+
+    for (size_t i = 0; name != NULL && i < sizeof(families) / sizeof(families[0]); i++) {
+        const struct fh_keytype_desc *like = fh_keytype_find(families[i].like);
+
+        if (like != NULL && strcmp(name, families[i].family) == 0) {
+            *family = *like;
+            family->name = families[i].family;
+            family->bits = 0;
+            family->curve = NULL;
+            *out = family;
+            return true;
+        }
+    }
+    return srv_key_body_type(req, resp, "type", out);
 }
 
 void
@@ -501,6 +539,7 @@ srv_keys_unwrap_into(struct srv_req *req, struct srv_resp *resp, fh_session *s,
                      const struct srv_key *unwrapping)
 {
     const struct fh_keytype_desc *kt = NULL;
+    struct fh_keytype_desc family;
     struct fh_newkey nk = {NULL, NULL, 0, 0, false};
     struct srv_mparams p;
     CK_MECHANISM_TYPE mt = 0;
@@ -512,7 +551,7 @@ srv_keys_unwrap_into(struct srv_req *req, struct srv_resp *resp, fh_session *s,
     fh_rv rv;
 
     memset(&p, 0, sizeof(p));
-    if (!srv_key_body_type(req, resp, "type", &kt) ||
+    if (!unwrap_type(req, resp, &family, &kt) ||
         !srv_key_body_label(req, resp, "label", true, &nk.label) ||
         !srv_key_body_id(req, resp, &id, &id_len) ||
         !srv_body_bool(req, resp, "extractable", false, &nk.extractable) ||
@@ -521,7 +560,7 @@ srv_keys_unwrap_into(struct srv_req *req, struct srv_resp *resp, fh_session *s,
         goto out;
     }
     if (mt != CKM_AES_KEY_WRAP && mt != CKM_AES_KEY_WRAP_PAD && mt != CKM_AES_KEY_WRAP_KWP &&
-        mt != CKM_RSA_PKCS_OAEP) {
+        mt != CKM_RSA_PKCS_OAEP && mt != CKM_RSA_AES_KEY_WRAP) {
         srv_error_rv(req, resp, FH_E_MECH_INVALID, SRV_WHAT_MECHANISM, mname);
         goto out;
     }
@@ -654,7 +693,8 @@ h_import(struct srv_req *req, struct srv_resp *resp)
     if (!srv_token_session(req, resp, token, true, &s)) {
         return;
     }
-    if (srv_key_resolve(req, resp, s, wk, &k)) {
+    /* "import:HEX": the token's transport key (transport.h), named by no key route */
+    if (!srv_transport_import(req, resp, s, wk) && srv_key_resolve(req, resp, s, wk, &k)) {
         srv_keys_unwrap_into(req, resp, s, &k);
     }
     srv_key_clear(&k);
@@ -839,6 +879,8 @@ const struct srv_route srv_routes_keys[] = {
      "Generate a key pair or a secret key"},
     {"POST", "/v1/tokens/{token}/keys/import", ROLES_LIFECYCLE, h_import,
      "Import a public key (PEM) or a wrapped secret or private key"},
+    {"GET", "/v1/tokens/{token}/import-key", ROLES_LIFECYCLE, srv_transport_h_get,
+     "The token's import transport key (made on first use): public key, reference, mechanisms"},
     {"GET", "/v1/tokens/{token}/keys/{key}", ROLES_READ, h_show,
      "Show every object of a key, its public key as PEM and JWK"},
     {"PATCH", "/v1/tokens/{token}/keys/{key}", ROLES_LIFECYCLE, h_update,

@@ -419,7 +419,7 @@ static bool
 is_wrap_mech(CK_MECHANISM_TYPE m)
 {
     return m == CKM_AES_KEY_WRAP || m == CKM_AES_KEY_WRAP_PAD || m == CKM_AES_KEY_WRAP_KWP ||
-           m == CKM_RSA_PKCS_OAEP;
+           m == CKM_RSA_PKCS_OAEP || m == CKM_RSA_AES_KEY_WRAP;
 }
 
 static void
@@ -435,6 +435,7 @@ h_wrap(struct srv_req *req, struct srv_resp *resp)
     uint8_t *out = NULL;
     size_t out_len = 0;
     CK_OBJECT_HANDLE hw, ht;
+    bool rsa_mech;
     fh_rv rv;
 
     job_init(&j);
@@ -447,9 +448,9 @@ h_wrap(struct srv_req *req, struct srv_resp *resp)
         srv_error_rv(req, resp, FH_E_MECH_INVALID, SRV_WHAT_MECHANISM, j.mname);
         goto out;
     }
-    if (!pick(req, resp, &j, j.mt == CKM_RSA_PKCS_OAEP ? rsa : aes, 1,
-              j.mt == CKM_RSA_PKCS_OAEP ? "RSA_PKCS_OAEP wraps with a public key"
-                                        : "AES key wrap needs a secret key",
+    rsa_mech = j.mt == CKM_RSA_PKCS_OAEP || j.mt == CKM_RSA_AES_KEY_WRAP;
+    if (!pick(req, resp, &j, rsa_mech ? rsa : aes, 1,
+              rsa_mech ? "RSA wrapping needs a public key" : "AES key wrap needs a secret key",
               &hw) ||
         !srv_key_resolve(req, resp, j.s, target_name, &target)) {
         goto out;

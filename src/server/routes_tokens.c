@@ -30,6 +30,7 @@
 #include <openssl/rand.h>
 
 #include "json_shapes.h"
+#include "transport.h"
 
 #define DIGEST_MAX (1u << 20)
 #define RANDOM_MAX 65536
@@ -109,8 +110,9 @@ count_keys(fh_session *ss, uint64_t *keys)
         size_t ll, il;
 
         if (fh_object_get_attributes(ss, h[i], t, 3) != FH_OK ||
-            (cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY && cls != CKO_SECRET_KEY)) {
-            continue;
+            (cls != CKO_PUBLIC_KEY && cls != CKO_PRIVATE_KEY && cls != CKO_SECRET_KEY) ||
+            srv_transport_is(ss, h[i])) {
+            continue; /* not a key; or the import transport key, listed nowhere (transport.h) */
         }
         ll = t[1].ulValueLen;
         il = t[2].ulValueLen;

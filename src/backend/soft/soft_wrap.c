@@ -4,8 +4,11 @@
  *
  * Wrap: AES key wrap (RFC 3394, CKM_AES_KEY_WRAP), AES key wrap with padding
  * (RFC 5649, CKM_AES_KEY_WRAP_KWP and, as this project defines it,
- * CKM_AES_KEY_WRAP_PAD) and RSA-OAEP (secret keys only). The bytes wrapped
- * are the target's material: a raw secret value or PKCS#8 DER.
+ * CKM_AES_KEY_WRAP_PAD), RSA-OAEP (secret keys only) and the hybrid
+ * CKM_RSA_AES_KEY_WRAP (PKCS#11 v3.0 Current Mechanisms §2.1.21: a fresh
+ * AES key under RSA-OAEP, followed by the target under that AES key with
+ * RFC 5649; any length, so private keys too). The bytes wrapped are the
+ * target's material: a raw secret value or PKCS#8 DER.
  *
  * Unwrap recovers those bytes into an fh_secret and checks that they form a
  * key of the requested class and type (AES length, PKCS#8 of the right
@@ -22,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/rand.h>
 
 #include "ferrohsm/backend.h"
 
@@ -140,9 +144,170 @@ rsa_ctx(const struct fhi_soft_priv *p, const CK_MECHANISM *mech, const struct fh
 }
 
 /*
+ * The parameter of CKM_RSA_AES_KEY_WRAP (CK_RSA_AES_KEY_WRAP_PARAMS): the
+ * OAEP mechanism that carries the temporary AES key, and that key's length
+ * (128, 192 or 256 bits).
+ */
+static fh_rv
+rsa_aes_params(const CK_MECHANISM *mech, CK_MECHANISM *oaep, size_t *aes_len)
+{
+    CK_RSA_AES_KEY_WRAP_PARAMS ra;
+
+    if (!fhi_soft_param_is(mech, sizeof(ra))) {
+        return FH_E_MECH_PARAM_INVALID;
+    }
+    memcpy(&ra, mech->pParameter, sizeof(ra));
+    if ((ra.ulAESKeyBits != 128 && ra.ulAESKeyBits != 192 && ra.ulAESKeyBits != 256) ||
+        ra.pOAEPParams == NULL) {
+        return FH_E_MECH_PARAM_INVALID;
+    }
+    oaep->mechanism = CKM_RSA_PKCS_OAEP;
+    oaep->pParameter = ra.pOAEPParams;
+    oaep->ulParameterLen = sizeof(CK_RSA_PKCS_OAEP_PARAMS);
+    *aes_len = ra.ulAESKeyBits / 8;
+    return FH_OK;
+}
+
+/* Bytes of the RFC 5649 wrap of an mlen-byte payload (§4.1: padded to 8, plus 8). */
+static size_t
+kwp_len(size_t mlen)
+{
+    return (mlen + 7) / 8 * 8 + 8;
+}
+
+/*
+ * CKM_RSA_AES_KEY_WRAP, wrapping side (§2.1.21): draw a temporary AES key,
+ * write OAEP(wrapping, AES key) (as long as the modulus), then the RFC 5649
+ * wrap of m[0..mlen) under the AES key; the AES key is cleansed.
+ */
+static fh_rv
+rsa_aes_wrap(const struct fhi_soft_priv *p, const CK_MECHANISM *mech,
+             const struct fh_bkey *wrapping, const uint8_t *m, size_t mlen, uint8_t *out,
+             size_t *out_len)
+{
+    CK_MECHANISM oaep;
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    fh_secret *kek = NULL;
+    size_t aes_len = 0, max_msg = 0, k, need, n;
+    fh_rv rv;
+
+    rv = rsa_aes_params(mech, &oaep, &aes_len);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    rv = rsa_ctx(p, &oaep, wrapping, true, &pkey, &pctx, &max_msg);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    if (max_msg < aes_len) {
+        rv = FH_E_KEY_SIZE_RANGE; /* a modulus too small for OAEP of the AES key */
+        goto out;
+    }
+    if (mlen < 1 || mlen > FHI_SOFT_MAX_BUFFER) {
+        rv = FH_E_KEY_NOT_WRAPPABLE;
+        goto out;
+    }
+    k = (size_t)EVP_PKEY_get_size(pkey);
+    need = k + kwp_len(mlen);
+    if (out == NULL) {
+        *out_len = need;
+        goto out;
+    }
+    if (*out_len < need) {
+        *out_len = need;
+        rv = FH_E_BUFFER_TOO_SMALL;
+        goto out;
+    }
+    rv = fh_secret_new(aes_len, &kek);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    if (RAND_bytes_ex(p->libctx, fh_secret_data(kek), aes_len, 0) != 1) {
+        rv = FH_E_CRYPTO;
+        goto out;
+    }
+    n = k;
+    if (EVP_PKEY_encrypt(pctx, out, &n, fh_secret_cdata(kek), aes_len) != 1 || n != k) {
+        rv = FH_E_CRYPTO;
+        goto out;
+    }
+    rv = kw_run(p, FHI_AES_WRAP_PAD, kek, NULL, true, m, mlen, out + k, &n);
+    if (rv == FH_OK) {
+        *out_len = k + n;
+    }
+out:
+    fh_secret_free(kek);
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(pkey);
+    return rv;
+}
+
+/*
+ * CKM_RSA_AES_KEY_WRAP, unwrapping side (§2.1.21): split the input after
+ * the modulus length, recover the AES key with OAEP (it must have the
+ * parameter's length), then the payload with RFC 5649 into *raw (n bytes
+ * used). Every integrity failure is FH_E_WRAPPED_KEY_INVALID, whichever
+ * half it is in.
+ */
+static fh_rv
+rsa_aes_unwrap(const struct fhi_soft_priv *p, const CK_MECHANISM *mech,
+               const struct fh_bkey *unwrapping, const uint8_t *in, size_t in_len,
+               fh_secret **raw, size_t *n)
+{
+    CK_MECHANISM oaep;
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    fh_secret *kek = NULL, *r = NULL;
+    size_t aes_len = 0, max_msg = 0, k, kl;
+    fh_rv rv;
+
+    rv = rsa_aes_params(mech, &oaep, &aes_len);
+    if (rv != FH_OK) {
+        return rv;
+    }
+    rv = rsa_ctx(p, &oaep, unwrapping, false, &pkey, &pctx, &max_msg);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    k = (size_t)EVP_PKEY_get_size(pkey);
+    /* the wrapped AES key, then at least two semiblocks of RFC 5649 */
+    if (in_len < k + 16 || (in_len - k) % 8 != 0 || in_len - k > FHI_SOFT_MAX_BUFFER) {
+        rv = FH_E_WRAPPED_KEY_LEN_RANGE;
+        goto out;
+    }
+    rv = fh_secret_new(k, &kek);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    kl = k;
+    if (EVP_PKEY_decrypt(pctx, fh_secret_data(kek), &kl, in, k) != 1 || kl != aes_len) {
+        rv = FH_E_WRAPPED_KEY_INVALID;
+        goto out;
+    }
+    fh_secret_truncate(kek, kl);
+    rv = fh_secret_new(in_len - k + 16, &r);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    rv = kw_run(p, FHI_AES_WRAP_PAD, kek, NULL, false, in + k, in_len - k, fh_secret_data(r), n);
+    if (rv != FH_OK) {
+        goto out;
+    }
+    *raw = r;
+    r = NULL;
+out:
+    fh_secret_free(r);
+    fh_secret_free(kek);
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(pkey);
+    return rv;
+}
+
+/*
  * backend.h wrap: the target's material under an AES key (RFC 3394 /
- * RFC 5649) or an RSA public key (OAEP, secret keys only). Length queries and
- * short buffers follow backend.h.
+ * RFC 5649) or an RSA public key (OAEP, secret keys only; RSA-AES, any key).
+ * Length queries and short buffers follow backend.h.
  */
 fh_rv
 fhi_soft_wrap(void *priv, const CK_MECHANISM *mech, const struct fh_bkey *wrapping,
@@ -166,6 +331,9 @@ fhi_soft_wrap(void *priv, const CK_MECHANISM *mech, const struct fh_bkey *wrappi
     }
     m = fh_secret_cdata(target->material);
     mlen = fh_secret_len(target->material);
+    if (mech->mechanism == CKM_RSA_AES_KEY_WRAP) {
+        return rsa_aes_wrap(p, mech, wrapping, m, mlen, out, out_len);
+    }
     if (mech->mechanism == CKM_RSA_PKCS_OAEP) {
         if (target->cls != CKO_SECRET_KEY) {
             return FH_E_KEY_NOT_WRAPPABLE;
@@ -320,6 +488,11 @@ fhi_soft_unwrap(void *priv, const CK_MECHANISM *mech, const struct fh_bkey *unwr
         }
         if (EVP_PKEY_decrypt(pctx, fh_secret_data(raw), &n, in, in_len) != 1) {
             rv = FH_E_WRAPPED_KEY_INVALID;
+            goto out;
+        }
+    } else if (mech->mechanism == CKM_RSA_AES_KEY_WRAP) {
+        rv = rsa_aes_unwrap(p, mech, unwrapping, in, in_len, &raw, &n);
+        if (rv != FH_OK) {
             goto out;
         }
     } else {

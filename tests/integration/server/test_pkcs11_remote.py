@@ -10,13 +10,18 @@ protected authentication path; key generation through the slot; find and
 attributes; signatures (ECDSA, RSA-PSS, EdDSA, HMAC) verified here with
 python3-cryptography using the public key read from the slot; public keys
 made here created through the slot (C_CreateObject: EC, RSA, Ed25519) and
-verifying python3-cryptography's signatures; AES-GCM and
+verifying python3-cryptography's signatures; secret and private keys made
+here created through the slot (sent wrapped for the token's import
+transport key) and used by the server, checked here; C_UnwrapKey of a
+private key; AES-GCM and
 RSA-OAEP round trips; length queries; the same key used through the local
 slot of the server's store (keys identical); refusals the REST API imposes;
 a server restart (the operation during the outage fails with
 CKR_DEVICE_ERROR, the next one succeeds); connection reuse (the module's
 socket to the server stays the same across operations).
 """
+import hashlib
+import hmac
 import os
 import sys
 import tempfile
@@ -32,6 +37,7 @@ except ImportError:  # python3-pykcs11 not installed: nothing to test with
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
+from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding  # noqa: E402
 
 from fhserver import Server, FAST_TOKEN_CONF  # noqa: E402
 
@@ -408,10 +414,15 @@ class RemoteSlot(unittest.TestCase):
               (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "r4"), (PyKCS11.CKA_EC_PARAMS, p256),
               (PyKCS11.CKA_EC_POINT, point[:-1])],
              PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID),
-            # a secret key in plaintext
-            ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_SECRET_KEY), (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_AES),
-              (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "r5"), (PyKCS11.CKA_VALUE, b"k" * 16)],
+            # a data object: the REST API has none
+            ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_TOKEN, True),
+              (PyKCS11.CKA_LABEL, "r5"), (PyKCS11.CKA_VALUE, b"k" * 16)],
              PyKCS11.CKR_TEMPLATE_INCONSISTENT),
+            # an attribute type no class has (PKCS#11 v3.0 4.1.1 rule 1)
+            ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY), (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_EC),
+              (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "r8"), (PyKCS11.CKA_EC_PARAMS, p256),
+              (PyKCS11.CKA_EC_POINT, point), (0x7ffff00d, b"junk")],
+             PyKCS11.CKR_ATTRIBUTE_TYPE_INVALID),
             # derive is not a use the import route carries
             ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY), (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_EC),
               (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "r6"), (PyKCS11.CKA_EC_PARAMS, p256),
@@ -433,6 +444,199 @@ class RemoteSlot(unittest.TestCase):
                             (PyKCS11.CKA_EC_POINT, point)])
         self.assertEqual(ckr(e.exception), PyKCS11.CKR_FUNCTION_REJECTED)
         s.closeSession()
+
+    # ---- C_CreateObject of secret and private keys: wrapped for the import transport key ----
+    def create_key(self, cls, kt, values, label=None):
+        label = label or self.label()
+        t = [(PyKCS11.CKA_CLASS, cls), (PyKCS11.CKA_KEY_TYPE, kt), (PyKCS11.CKA_TOKEN, True),
+             (PyKCS11.CKA_LABEL, label)] + list(values)
+        return self.s.createObject(t), label
+
+    def value_rv(self, h, type_=PyKCS11.CKA_VALUE):
+        """C_GetAttributeValue(type_) of h: the return value (never the bytes)."""
+        a = PyKCS11.LowLevel.CK_ATTRIBUTE_SMART()
+        a.SetType(type_)
+        tmpl = PyKCS11.LowLevel.ckattrlist(1)
+        tmpl[0] = a
+        return LIB.lib.C_GetAttributeValue(self.s.session, h, tmpl)
+
+    def test_create_secret_aes(self):
+        for n in (16, 32):
+            value = os.urandom(n)
+            h, label = self.create_key(PyKCS11.CKO_SECRET_KEY, PyKCS11.CKK_AES,
+                                       [(PyKCS11.CKA_VALUE, value), (PyKCS11.CKA_ENCRYPT, True),
+                                        (PyKCS11.CKA_DECRYPT, True)])
+            got = self.s.getAttributeValue(h, [PyKCS11.CKA_CLASS, PyKCS11.CKA_VALUE_LEN,
+                                               PyKCS11.CKA_SENSITIVE, PyKCS11.CKA_LOCAL,
+                                               PyKCS11.CKA_EXTRACTABLE])
+            self.assertEqual(list(got), [PyKCS11.CKO_SECRET_KEY, n, True, False, False])
+            self.assertEqual(self.value_rv(h), PyKCS11.CKR_ATTRIBUTE_SENSITIVE)
+            self.assertEqual([o.value() for o in self.s.findObjects([(PyKCS11.CKA_LABEL, label)])],
+                             [h.value()])
+            # the slot encrypts with the key made from value; Python decrypts, and back
+            iv = os.urandom(12)
+            gcm = PyKCS11.AES_GCM_Mechanism(iv, b"aad", 128)
+            ct = bytes(self.s.encrypt(h, b"secret made here", gcm))
+            self.assertEqual(AESGCM(value).decrypt(iv, ct, b"aad"), b"secret made here")
+            ct = AESGCM(value).encrypt(iv, b"from python", b"aad")
+            self.assertEqual(bytes(self.s.decrypt(h, ct, gcm)), b"from python")
+
+    def test_create_secret_generic_hmac(self):
+        value = os.urandom(40)
+        h, _ = self.create_key(PyKCS11.CKO_SECRET_KEY, PyKCS11.CKK_GENERIC_SECRET,
+                               [(PyKCS11.CKA_VALUE, value), (PyKCS11.CKA_SIGN, True),
+                                (PyKCS11.CKA_VERIFY, True)])
+        mac = bytes(self.s.sign(h, b"hmac data", PyKCS11.Mechanism(PyKCS11.CKM_SHA256_HMAC, None)))
+        self.assertEqual(mac, hmac.new(value, b"hmac data", hashlib.sha256).digest())
+
+    def test_create_private_ec(self):
+        key = ec.generate_private_key(ec.SECP256R1())
+        scalar = key.private_numbers().private_value.to_bytes(32, "big")
+        h, label = self.create_key(PyKCS11.CKO_PRIVATE_KEY, PyKCS11.CKK_EC,
+                                   [(PyKCS11.CKA_EC_PARAMS, bytes.fromhex("06082a8648ce3d030107")),
+                                    (PyKCS11.CKA_VALUE, scalar), (PyKCS11.CKA_SIGN, True)])
+        self.assertEqual(self.value_rv(h), PyKCS11.CKR_ATTRIBUTE_SENSITIVE)
+        data = b"signed by the server with a key made here"
+        sig = bytes(self.s.sign(h, data, PyKCS11.Mechanism(PyKCS11.CKM_ECDSA_SHA256, None)))
+        key.public_key().verify(utils.encode_dss_signature(int.from_bytes(sig[:32], "big"),
+                                                           int.from_bytes(sig[32:], "big")),
+                                data, ec.ECDSA(hashes.SHA256()))
+        # the server made the public half, as for a generated pair
+        (pub,) = self.s.findObjects([(PyKCS11.CKA_LABEL, label),
+                                     (PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY)])
+        point = key.public_key().public_bytes(serialization.Encoding.X962,
+                                              serialization.PublicFormat.UncompressedPoint)
+        self.assertEqual(der_ec_point(bytes(self.s.getAttributeValue(pub, [PyKCS11.CKA_EC_POINT])[0])),
+                         point)
+
+    def test_create_private_rsa(self):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pn = key.private_numbers()
+
+        def b(i):
+            return i.to_bytes((i.bit_length() + 7) // 8, "big")
+        h, label = self.create_key(PyKCS11.CKO_PRIVATE_KEY, PyKCS11.CKK_RSA, [
+            (PyKCS11.CKA_MODULUS, b(pn.public_numbers.n)),
+            (PyKCS11.CKA_PUBLIC_EXPONENT, b(pn.public_numbers.e)),
+            (PyKCS11.CKA_PRIVATE_EXPONENT, b(pn.d)), (PyKCS11.CKA_PRIME_1, b(pn.p)),
+            (PyKCS11.CKA_PRIME_2, b(pn.q)), (PyKCS11.CKA_EXPONENT_1, b(pn.dmp1)),
+            (PyKCS11.CKA_EXPONENT_2, b(pn.dmq1)), (PyKCS11.CKA_COEFFICIENT, b(pn.iqmp)),
+            (PyKCS11.CKA_SIGN, True), (PyKCS11.CKA_DECRYPT, True)])
+        self.assertEqual(self.value_rv(h, PyKCS11.CKA_PRIVATE_EXPONENT),
+                         PyKCS11.CKR_ATTRIBUTE_SENSITIVE)
+        data = b"rsa key made here"
+        pss = PyKCS11.RSA_PSS_Mechanism(PyKCS11.CKM_SHA256_RSA_PKCS_PSS, PyKCS11.CKM_SHA256,
+                                        PyKCS11.CKG_MGF1_SHA256, 32)
+        sig = bytes(self.s.sign(h, data, pss))
+        key.public_key().verify(sig, data, padding.PSS(padding.MGF1(hashes.SHA256()), 32),
+                                hashes.SHA256())
+        ct = key.public_key().encrypt(b"to the slot", padding.OAEP(padding.MGF1(hashes.SHA256()),
+                                                                   hashes.SHA256(), None))
+        oaep = PyKCS11.RSAOAEPMechanism(PyKCS11.CKM_SHA256, PyKCS11.CKG_MGF1_SHA256)
+        self.assertEqual(bytes(self.s.decrypt(h, ct, oaep)), b"to the slot")
+        r = SRV.request("GET", "/v1/tokens/demo/keys/" + label, key=SRV.keys["admin"])
+        self.assertEqual(r.json["key"]["type"], "rsa-2048")
+
+    def test_create_secret_private_refusals(self):
+        sk, aes = PyKCS11.CKO_SECRET_KEY, PyKCS11.CKK_AES
+        base = [(PyKCS11.CKA_CLASS, sk), (PyKCS11.CKA_KEY_TYPE, aes), (PyKCS11.CKA_TOKEN, True)]
+        scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        cases = [
+            # the local token's rules (PKCS#11 v3.0 4.1.1, [MECH] AES key objects)
+            (base + [(PyKCS11.CKA_LABEL, "s1"), (PyKCS11.CKA_VALUE, b"k" * 17)],
+             PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID),
+            (base + [(PyKCS11.CKA_LABEL, "s2")], PyKCS11.CKR_TEMPLATE_INCOMPLETE),
+            ([(PyKCS11.CKA_CLASS, sk), (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "s3"),
+              (PyKCS11.CKA_VALUE, b"k" * 16)], PyKCS11.CKR_TEMPLATE_INCOMPLETE),
+            (base + [(PyKCS11.CKA_LABEL, "s4"), (PyKCS11.CKA_VALUE, b"k" * 16), (0x7ffff00d, b"x")],
+             PyKCS11.CKR_ATTRIBUTE_TYPE_INVALID),
+            (base + [(PyKCS11.CKA_LABEL, "s5"), (PyKCS11.CKA_VALUE, b"k" * 16),
+                     (PyKCS11.CKA_MODULUS, b"\x01")], PyKCS11.CKR_ATTRIBUTE_TYPE_INVALID),
+            (base + [(PyKCS11.CKA_LABEL, "s6"), (PyKCS11.CKA_VALUE, b"k" * 16),
+                     (PyKCS11.CKA_VALUE_LEN, 16)], PyKCS11.CKR_TEMPLATE_INCONSISTENT),
+            (base + [(PyKCS11.CKA_LABEL, "s7"), (PyKCS11.CKA_VALUE, b"k" * 16),
+                     (PyKCS11.CKA_LOCAL, True)], PyKCS11.CKR_ATTRIBUTE_READ_ONLY),
+            ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_EC),
+              (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "s8"),
+              (PyKCS11.CKA_EC_PARAMS, bytes.fromhex("06082a8648ce3d030107"))],
+             PyKCS11.CKR_TEMPLATE_INCOMPLETE),
+            ([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_EC),
+              (PyKCS11.CKA_TOKEN, True), (PyKCS11.CKA_LABEL, "s9"),
+              (PyKCS11.CKA_EC_PARAMS, bytes.fromhex("06082a8648ce3d030107")),
+              (PyKCS11.CKA_VALUE, scalar.to_bytes(32, "big") + b"\x00")],
+             PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID),
+            # the remote slot's own rules (docs/pkcs11.md)
+            ([(PyKCS11.CKA_CLASS, sk), (PyKCS11.CKA_KEY_TYPE, aes), (PyKCS11.CKA_LABEL, "s10"),
+              (PyKCS11.CKA_VALUE, b"k" * 16)], PyKCS11.CKR_TEMPLATE_INCOMPLETE),
+            (base + [(PyKCS11.CKA_VALUE, b"k" * 16)], PyKCS11.CKR_TEMPLATE_INCOMPLETE),
+            (base + [(PyKCS11.CKA_LABEL, "s12"), (PyKCS11.CKA_VALUE, b"k" * 16),
+                     (PyKCS11.CKA_SENSITIVE, False)], PyKCS11.CKR_TEMPLATE_INCONSISTENT),
+        ]
+        for t, want in cases:
+            with self.assertRaises(PyKCS11.PyKCS11Error, msg=repr(t)) as e:
+                self.s.createObject(t)
+            self.assertEqual(ckr(e.exception), want, repr(t))
+        labels = {label for label, _ in server_keys()}
+        self.assertEqual(labels & {"s%d" % i for i in range(1, 13)}, set())
+        # a label taken in the token
+        h, label = self.create_key(sk, aes, [(PyKCS11.CKA_VALUE, b"k" * 16)])
+        with self.assertRaises(PyKCS11.PyKCS11Error) as e:
+            self.create_key(sk, aes, [(PyKCS11.CKA_VALUE, b"k" * 16)], label=label)
+        self.assertEqual(ckr(e.exception), PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID)
+        # no user: a key with secret material needs one; the app key may not import (403)
+        s = LIB.openSession(self.app_slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION)
+        t = base + [(PyKCS11.CKA_LABEL, "s13"), (PyKCS11.CKA_VALUE, b"k" * 16)]
+        with self.assertRaises(PyKCS11.PyKCS11Error) as e:
+            s.createObject(t)
+        self.assertEqual(ckr(e.exception), PyKCS11.CKR_USER_NOT_LOGGED_IN)
+        s.login(None)
+        with self.assertRaises(PyKCS11.PyKCS11Error) as e:
+            s.createObject(t)
+        self.assertEqual(ckr(e.exception), PyKCS11.CKR_FUNCTION_REJECTED)
+        s.logout()
+        s.closeSession()
+
+    def test_unwrap_private_key(self):
+        """C_UnwrapKey of a private key: the REST type is the family, the server knows the curve."""
+        kek = os.urandom(32)
+        kh, _ = self.create_key(PyKCS11.CKO_SECRET_KEY, PyKCS11.CKK_AES,
+                                [(PyKCS11.CKA_VALUE, kek), (PyKCS11.CKA_UNWRAP, True)])
+        key = ec.generate_private_key(ec.SECP384R1())
+        der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        label = self.label()
+        h = self.s.unwrapKey(kh, aes_key_wrap_with_padding(kek, der),
+                             [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY),
+                              (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_EC), (PyKCS11.CKA_TOKEN, True),
+                              (PyKCS11.CKA_LABEL, label), (PyKCS11.CKA_SIGN, True)],
+                             mecha=PyKCS11.Mechanism(PyKCS11.CKM_AES_KEY_WRAP_KWP, None))
+        self.assertEqual(self.s.getAttributeValue(h, [PyKCS11.CKA_CLASS])[0],
+                         PyKCS11.CKO_PRIVATE_KEY)
+        sig = bytes(self.s.sign(h, b"unwrapped", PyKCS11.Mechanism(PyKCS11.CKM_ECDSA_SHA384, None)))
+        self.assertEqual(len(sig), 96)
+        key.public_key().verify(utils.encode_dss_signature(int.from_bytes(sig[:48], "big"),
+                                                           int.from_bytes(sig[48:], "big")),
+                                b"unwrapped", ec.ECDSA(hashes.SHA384()))
+        # an AES key without CKA_VALUE_LEN: the length the wrapped key has
+        value = os.urandom(24)
+        u = self.s.unwrapKey(kh, aes_key_wrap_with_padding(kek, value),
+                             [(PyKCS11.CKA_CLASS, PyKCS11.CKO_SECRET_KEY),
+                              (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_AES), (PyKCS11.CKA_TOKEN, True),
+                              (PyKCS11.CKA_LABEL, self.label())],
+                             mecha=PyKCS11.Mechanism(PyKCS11.CKM_AES_KEY_WRAP_KWP, None))
+        self.assertEqual(self.s.getAttributeValue(u, [PyKCS11.CKA_VALUE_LEN])[0], 24)
+
+    def test_transport_key_is_no_object(self):
+        """The token's import transport key (made by the imports above) is not an object here."""
+        self.create_key(PyKCS11.CKO_SECRET_KEY, PyKCS11.CKK_AES, [(PyKCS11.CKA_VALUE, b"t" * 16)])
+        labels = [self.s.getAttributeValue(h, [PyKCS11.CKA_LABEL])[0]
+                  for h in self.s.findObjects([])]
+        self.assertNotIn("ferrohsm-import-transport", labels)
+        self.assertEqual(len(labels), len(self.s.findObjects([])))
+        r = SRV.request("GET", "/v1/tokens/demo/import-key", key=SRV.keys["admin"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.s.findObjects([(PyKCS11.CKA_ID, bytes.fromhex(r.json["import_key"]["id"]))]),
+                         [])
 
     def test_z_restart_and_reuse(self):
         pub, priv, _ = self.gen_pair(PyKCS11.CKM_EC_KEY_PAIR_GEN,

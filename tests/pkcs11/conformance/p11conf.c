@@ -397,17 +397,18 @@ CK_OBJECT_HANDLE
 import_secret(CK_SESSION_HANDLE s, CK_KEY_TYPE kt, const CK_BYTE *v, CK_ULONG n, int sensitive)
 {
     CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-    CK_BBOOL sens = sensitive ? CK_TRUE : CK_FALSE;
+    /* A remote slot's secret keys are always sensitive (their values never leave the server,
+     * which the module reaches only through the import transport key); extractable stays. */
+    CK_BBOOL sens = sensitive || impl_is_remote() ? CK_TRUE : CK_FALSE;
     CK_BBOOL ext = sensitive ? CK_FALSE : CK_TRUE;
+    char label[48];
     CK_ATTRIBUTE t[12] = {
-        {CKA_CLASS, &cls, sizeof cls}, {CKA_KEY_TYPE, &kt, sizeof kt},
-        {CKA_TOKEN, &ck_false, 1},     {CKA_VALUE, (void *)(uintptr_t)v, n},
-        {CKA_SENSITIVE, &sens, 1},     {CKA_EXTRACTABLE, &ext, 1},
+        {CKA_CLASS, &cls, sizeof cls},  {CKA_KEY_TYPE, &kt, sizeof kt},
+        {CKA_VALUE, (void *)(uintptr_t)v, n}, {CKA_SENSITIVE, &sens, 1},
+        {CKA_EXTRACTABLE, &ext, 1},
     };
-    CK_ULONG nt = 6;
-    if (impl_is_remote()) {
-        SKIP_BECAUSE("remote slot: C_CreateObject of a secret key (plaintext values are not carried)");
-    }
+    CK_ULONG nt = 5;
+    nt += key_storage(t + nt, label, sizeof label);
     if (kt == CKK_GENERIC_SECRET) {
         /* HMAC keys and KWP payloads: sign/verify/derive only. */
         t[nt++] = (CK_ATTRIBUTE){CKA_SIGN, &ck_true, 1};

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include "p11conf.h"
+#include "p11conf_ossl.h"
 
 #define USER_SESSION(state) ((CK_SESSION_HANDLE)(uintptr_t)(*(state)))
 
@@ -17,12 +20,18 @@ unwrap_secret(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE kek, CK_BYT
               CK_KEY_TYPE kt, CK_RV *rv)
 {
     CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-    CK_ATTRIBUTE t[] = {
-        {CKA_CLASS, &cls, sizeof cls}, {CKA_KEY_TYPE, &kt, sizeof kt}, {CKA_TOKEN, &ck_false, 1},
-        {CKA_SENSITIVE, &ck_false, 1}, {CKA_EXTRACTABLE, &ck_true, 1},
+    /* a remote slot's secret keys are sensitive: their values are checked by wrapping them */
+    CK_BBOOL sens = impl_is_remote() ? CK_TRUE : CK_FALSE;
+    char label[48];
+    CK_ATTRIBUTE t[6] = {
+        {CKA_CLASS, &cls, sizeof cls},
+        {CKA_KEY_TYPE, &kt, sizeof kt},
+        {CKA_SENSITIVE, &sens, 1},
+        {CKA_EXTRACTABLE, &ck_true, 1},
     };
+    CK_ULONG n = 4 + key_storage(t + 4, label, sizeof label);
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-    *rv = p11->C_UnwrapKey(s, m, kek, w, wl, t, 5, &h);
+    *rv = p11->C_UnwrapKey(s, m, kek, w, wl, t, n, &h);
     return h;
 }
 
@@ -30,6 +39,39 @@ static CK_OBJECT_HANDLE
 import_kek(CK_SESSION_HANDLE s, const CK_BYTE *v)
 {
     return import_secret(s, CKK_AES, v, 32, 1);
+}
+
+/*
+ * The value of the extractable secret key k is v[0..len). A local token reads
+ * it back (CKA_VALUE); a remote slot never reveals a value, so there k wrapped
+ * under the KEK kek of value kekv[0..32) with [MECH] CKM_AES_KEY_WRAP_KWP (RFC
+ * 5649, deterministic) must equal OpenSSL's wrap of v under kekv.
+ */
+static void
+assert_secret_value(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, const CK_BYTE *v, CK_ULONG len,
+                    CK_OBJECT_HANDLE kek, const CK_BYTE *kekv)
+{
+    if (!impl_is_remote()) {
+        CK_BYTE *back = NULL;
+        assert_int_equal(get_attr(s, k, CKA_VALUE, &back), len);
+        assert_memory_equal(back, v, len);
+        free(back);
+        return;
+    }
+    CK_MECHANISM m = {CKM_AES_KEY_WRAP_KWP, NULL, 0};
+    CK_BYTE w[128], ref[128];
+    CK_ULONG wl = sizeof w;
+    int l = 0, f = 0;
+    assert_true(len <= 96);
+    CK_OK(p11->C_WrapKey(s, &m, kek, k, w, &wl));
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    assert_non_null(x);
+    assert_int_equal(EVP_EncryptInit_ex(x, EVP_aes_256_wrap_pad(), NULL, kekv, NULL), 1);
+    assert_int_equal(EVP_EncryptUpdate(x, ref, &l, v, (int)len), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(x, ref + l, &f), 1);
+    EVP_CIPHER_CTX_free(x);
+    assert_int_equal(l + f, wl);
+    assert_memory_equal(w, ref, wl);
 }
 
 /* [BASE] 5.18.3 C_WrapKey / 5.18.4 C_UnwrapKey with [MECH] AES Key Wrap
@@ -70,10 +112,7 @@ test_wrap_aes_kw(void **state)
         CK_RV rv;
         CK_OBJECT_HANDLE u = unwrap_secret(s, &m, kek, w, wl, CKK_AES, &rv);
         CK_OK(rv);
-        CK_BYTE *back = NULL;
-        assert_int_equal(get_attr(s, u, CKA_VALUE, &back), len);
-        assert_memory_equal(back, v, len);
-        free(back);
+        assert_secret_value(s, u, v, len, kek, kekv);
         assert_int_equal(get_bool(s, u, CKA_LOCAL), CK_FALSE);
     }
 }
@@ -113,10 +152,7 @@ kwp_roundtrip(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, int rfc5649)
         if (rv != CKR_OK)
             print_error("unwrap of a %lu-byte key\n", (unsigned long)len);
         CK_OK(rv);
-        CK_BYTE *back = NULL;
-        assert_int_equal(get_attr(s, u, CKA_VALUE, &back), len);
-        assert_memory_equal(back, v, len);
-        free(back);
+        assert_secret_value(s, u, v, len, kek, kekv);
         CK_OK(p11->C_DestroyObject(s, k));
         CK_OK(p11->C_DestroyObject(s, u));
     }
@@ -232,13 +268,95 @@ test_wrap_rsa_oaep(void **state)
     CK_RV rv;
     CK_OBJECT_HANDLE u = unwrap_secret(s, &m, priv, w, wl, CKK_AES, &rv);
     CK_OK(rv);
-    CK_BYTE *back = NULL;
-    assert_int_equal(get_attr(s, u, CKA_VALUE, &back), 32);
-    assert_memory_equal(back, v, 32);
-    free(back);
+    CK_BYTE kekv[32];
+    memset(kekv, 0x4d, sizeof kekv);
+    CK_OBJECT_HANDLE kek = impl_is_remote() ? import_kek(s, kekv) : CK_INVALID_HANDLE;
+    assert_secret_value(s, u, v, 32, kek, kekv);
     w[7] ^= 1;
     unwrap_secret(s, &m, priv, w, wl, CKK_AES, &rv);
     CK_ASSERT(CKR_WRAPPED_KEY_INVALID, rv);
+}
+
+/*
+ * [MECH] 2.1.21 RSA AES key wrap (CKM_RSA_AES_KEY_WRAP, CK_RSA_AES_KEY_WRAP_PARAMS):
+ * "Splits the input into two parts. The first is the wrapped AES key, and the
+ * second is the wrapped target key. The length of the first part is equal to
+ * the length of the unwrapping RSA key"; the AES key is wrapped with
+ * CKM_RSA_PKCS_OAEP and the target with CKM_AES_KEY_WRAP_KWP (RFC 5649). A
+ * blob built here with OpenSSL alone (OAEP SHA-256 of a random AES-256 key,
+ * then RFC 5649 of a 48-byte generic secret) unwraps to that secret; the
+ * module's own wrap of an extractable key round-trips; a corrupted half is
+ * CKR_WRAPPED_KEY_INVALID and a length that cannot split is
+ * CKR_WRAPPED_KEY_LEN_RANGE.
+ */
+static void
+test_wrap_rsa_aes(void **state)
+{
+    CK_SESSION_HANDLE s = USER_SESSION(state);
+    require_mechanism(CKM_RSA_AES_KEY_WRAP);
+    CK_OBJECT_HANDLE pub, priv;
+    gen_rsa(s, 2048, &pub, &priv);
+    CK_RSA_PKCS_OAEP_PARAMS op = {CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, NULL, 0};
+    CK_RSA_AES_KEY_WRAP_PARAMS ra = {256, &op};
+    CK_MECHANISM m = {CKM_RSA_AES_KEY_WRAP, &ra, sizeof ra};
+    CK_BYTE v[48], aes[32], w[512];
+    for (int i = 0; i < 48; i++)
+        v[i] = (CK_BYTE)(0x90 ^ i);
+    assert_int_equal(RAND_bytes(aes, sizeof aes), 1);
+
+    /* the blob, independently: OAEP(pub, aes) || RFC 5649(aes, v) */
+    EVP_PKEY *pk = ossl_rsa_from_module(s, pub);
+    assert_non_null(pk);
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+    size_t el = 256;
+    assert_non_null(pc);
+    assert_int_equal(EVP_PKEY_encrypt_init(pc), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_OAEP_PADDING), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_oaep_md(pc, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md(pc, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_encrypt(pc, w, &el, aes, sizeof aes), 1);
+    assert_int_equal(el, 256);
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(pk);
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int l = 0, f = 0;
+    assert_int_equal(EVP_EncryptInit_ex(x, EVP_aes_256_wrap_pad(), NULL, aes, NULL), 1);
+    assert_int_equal(EVP_EncryptUpdate(x, w + 256, &l, v, sizeof v), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(x, w + 256 + l, &f), 1);
+    EVP_CIPHER_CTX_free(x);
+    CK_ULONG wl = 256 + (CK_ULONG)(l + f);
+    assert_int_equal(wl, 256 + 56);
+    CK_RV rv;
+    CK_OBJECT_HANDLE u = unwrap_secret(s, &m, priv, w, wl, CKK_GENERIC_SECRET, &rv);
+    CK_OK(rv);
+    CK_BYTE kekv[32];
+    memset(kekv, 0x3e, sizeof kekv);
+    CK_OBJECT_HANDLE kek = impl_is_remote() ? import_kek(s, kekv) : CK_INVALID_HANDLE;
+    assert_secret_value(s, u, v, sizeof v, kek, kekv);
+
+    /* the module's wrap: the length query, then a blob its unwrap opens */
+    CK_OBJECT_HANDLE k = import_secret(s, CKK_GENERIC_SECRET, v, 20, 0);
+    CK_BYTE w2[512];
+    CK_ULONG wl2 = 0;
+    CK_OK(p11->C_WrapKey(s, &m, pub, k, NULL, &wl2));
+    assert_int_equal(wl2, 256 + 32);
+    wl2 = sizeof w2;
+    CK_OK(p11->C_WrapKey(s, &m, pub, k, w2, &wl2));
+    assert_int_equal(wl2, 256 + 32);
+    u = unwrap_secret(s, &m, priv, w2, wl2, CKK_GENERIC_SECRET, &rv);
+    CK_OK(rv);
+    assert_secret_value(s, u, v, 20, kek, kekv);
+
+    /* corrupted: in the OAEP half, in the RFC 5649 half; a length that cannot split */
+    w[9] ^= 0x01;
+    unwrap_secret(s, &m, priv, w, wl, CKK_GENERIC_SECRET, &rv);
+    CK_ASSERT(CKR_WRAPPED_KEY_INVALID, rv);
+    w[9] ^= 0x01;
+    w[256 + 3] ^= 0x80;
+    unwrap_secret(s, &m, priv, w, wl, CKK_GENERIC_SECRET, &rv);
+    CK_ASSERT(CKR_WRAPPED_KEY_INVALID, rv);
+    unwrap_secret(s, &m, priv, w, 256 + 12, CKK_GENERIC_SECRET, &rv);
+    CK_ASSERT(CKR_WRAPPED_KEY_LEN_RANGE, rv);
 }
 
 /* [BASE] 5.18.5 C_DeriveKey with [MECH] ECDH1 (CKM_ECDH1_DERIVE, CKD_NULL):
@@ -319,7 +437,7 @@ const struct CMUnitTest keymgmt_tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_user, fx_user_fini)
     T(test_wrap_aes_kw),      T(test_wrap_aes_kw_pad_roundtrip), T(test_wrap_aes_kwp_rfc5649),
     T(test_unwrap_corrupted), T(test_wrap_unextractable),        T(test_wrap_rsa_oaep),
-    T(test_derive_ecdh),
+    T(test_wrap_rsa_aes),     T(test_derive_ecdh),
 #undef T
 };
 const size_t keymgmt_count = sizeof keymgmt_tests / sizeof keymgmt_tests[0];

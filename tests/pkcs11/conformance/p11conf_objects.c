@@ -126,7 +126,7 @@ test_create_template_incomplete(void **state)
     CK_ATTRIBUTE no_class[] = {{CKA_TOKEN, &ck_false, 1}, {CKA_VALUE, v, 16}};
     CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, no_class, 2, &h));
     if (impl_is_remote()) {
-        /* A remote slot creates public keys only: the same rule on an EC public key. */
+        /* A remote slot: the same rule on an EC public key too (secret keys below). */
         CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
         CK_KEY_TYPE ec = CKK_EC;
         CK_ATTRIBUTE pub_no_type[] = {{CKA_CLASS, &pc, sizeof pc}, {CKA_TOKEN, &ck_true, 1},
@@ -140,7 +140,6 @@ test_create_template_incomplete(void **state)
             {CKA_EC_PARAMS, (void *)(uintptr_t)oid_p256, sizeof oid_p256},
         };
         CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, pub_no_point, 5, &h));
-        return;
     }
     CK_ATTRIBUTE no_type[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_VALUE, v, 16}};
     CK_ASSERT(CKR_TEMPLATE_INCOMPLETE, p11->C_CreateObject(s, no_type, 2, &h));
@@ -151,7 +150,8 @@ test_create_template_incomplete(void **state)
 /* [BASE] 4.1.1 rule 1: "If the supplied template specifies a value for an
  * invalid attribute, then the attempt should fail with the error code
  * CKR_ATTRIBUTE_TYPE_INVALID." (A type no object class defines and that is
- * not vendor-defined.) */
+ * not vendor-defined.) The same for a key generated (5.18.1 C_GenerateKey
+ * lists CKR_ATTRIBUTE_TYPE_INVALID). */
 static void
 test_create_attribute_type_invalid(void **state)
 {
@@ -164,10 +164,15 @@ test_create_attribute_type_invalid(void **state)
         {0x7ffff00dUL, junk, sizeof junk},
     };
     CK_OBJECT_HANDLE h;
+    CK_MECHANISM gm = {CKM_AES_KEY_GEN, NULL, 0};
+    CK_ULONG len = 16;
+    char label[48];
+    CK_ATTRIBUTE gt[5] = {{CKA_VALUE_LEN, &len, sizeof len}, {0x7ffff00dUL, junk, sizeof junk}};
+    CK_ULONG gn = 2 + key_storage(gt + 2, label, sizeof label);
+    CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_GenerateKey(s, &gm, gt, gn, &h));
     if (impl_is_remote()) {
-        /* A remote slot creates public keys only (no data objects): CKA_MODULUS is valid for
-         * RSA keys but not for an EC key. (An attribute type no class defines is
-         * CKR_TEMPLATE_INCONSISTENT there, as everything the REST body cannot carry.) */
+        /* A remote slot has keys only (no data objects): the unknown type and CKA_MODULUS,
+         * valid for RSA keys but not for an EC key nor a secret key, on the keys it makes. */
         CK_OBJECT_CLASS pc = CKO_PUBLIC_KEY;
         CK_KEY_TYPE ec = CKK_EC;
         CK_BYTE pt[67] = {0x04, 0x41, 0x04};
@@ -181,6 +186,19 @@ test_create_attribute_type_invalid(void **state)
             {CKA_MODULUS, junk, sizeof junk},
         };
         CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, pub, 7, &h));
+        pub[6].type = 0x7ffff00dUL;
+        CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, pub, 7, &h));
+        CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
+        CK_KEY_TYPE aes = CKK_AES;
+        CK_BYTE v[16] = {0};
+        CK_ATTRIBUTE sec[] = {
+            {CKA_CLASS, &sc, sizeof sc}, {CKA_KEY_TYPE, &aes, sizeof aes},
+            {CKA_TOKEN, &ck_true, 1},    {CKA_LABEL, "conf-ti", 7},
+            {CKA_VALUE, v, sizeof v},    {0x7ffff00dUL, junk, sizeof junk},
+        };
+        CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, sec, 6, &h));
+        sec[5].type = CKA_MODULUS;
+        CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, sec, 6, &h));
         return;
     }
     CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_CreateObject(s, t, 3, &h));

@@ -73,6 +73,7 @@ void t_multipart_sign(void **state);
 void t_multipart_cipher(void **state);
 void t_kwp_roundtrip(void **state);
 void t_wrap_private_key(void **state);
+void t_wrap_rsa_aes(void **state);
 void t_ecdh(void **state);
 
 void t_kat_digest(void **state);

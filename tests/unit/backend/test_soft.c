@@ -21,6 +21,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 const struct fh_backend_ops *const T_OPS = &fh_backend_soft_ops;
@@ -242,7 +243,7 @@ t_mech_supported(void **state)
     static const CK_MECHANISM_TYPE yes[] = {
         CKM_AES_KEY_GEN, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_SHA3_512, CKM_RSA_PKCS_PSS,
         CKM_ECDSA_SHA512, CKM_EDDSA, CKM_SHA3_224_HMAC, CKM_AES_CMAC_GENERAL, CKM_AES_GCM,
-        CKM_RSA_PKCS_OAEP, CKM_AES_KEY_WRAP_KWP, CKM_ECDH1_DERIVE,
+        CKM_RSA_PKCS_OAEP, CKM_AES_KEY_WRAP_KWP, CKM_ECDH1_DERIVE, CKM_RSA_AES_KEY_WRAP,
     };
     static const CK_MECHANISM_TYPE no[] = {
         CKM_MD5, CKM_DES3_ECB, CKM_SHA256_HMAC_GENERAL, CKM_AES_CFB128, CKM_RSA_X_509,
@@ -990,6 +991,142 @@ t_wrap_private_key(void **state)
     fh_secret_free(aes);
 }
 
+/*
+ * CKM_RSA_AES_KEY_WRAP (PKCS#11 v3.0 Current Mechanisms §2.1.21): the blob is
+ * OAEP(AES key) as long as the modulus, then RFC 5649 of the material under
+ * that AES key; checked here by opening it with OpenSSL directly.
+ */
+void
+t_wrap_rsa_aes(void **state)
+{
+    struct tkey ec, rsa;
+    fh_secret *aes = t_secret_hex("00112233445566778899aabbccddeeff");
+    struct fh_bkey ak = t_secret_key(CKK_AES, aes);
+    CK_RSA_PKCS_OAEP_PARAMS op = {CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, NULL, 0};
+    CK_RSA_AES_KEY_WRAP_PARAMS ra = {256, &op}, ra128 = {128, &op}, bad_bits = {100, &op},
+                               no_oaep = {256, NULL};
+    CK_MECHANISM m = {CKM_RSA_AES_KEY_WRAP, &ra, sizeof(ra)};
+    CK_MECHANISM m128 = {CKM_RSA_AES_KEY_WRAP, &ra128, sizeof(ra128)};
+    CK_MECHANISM bad[] = {
+        {CKM_RSA_AES_KEY_WRAP, &bad_bits, sizeof(bad_bits)},
+        {CKM_RSA_AES_KEY_WRAP, &no_oaep, sizeof(no_oaep)},
+        {CKM_RSA_AES_KEY_WRAP, &ra, sizeof(ra) - 1},
+        {CKM_RSA_AES_KEY_WRAP, NULL, 0},
+    };
+    uint8_t w[4096], w2[4096], k[512], kw[64];
+    size_t wl = 0, wl2 = sizeof(w2), kl = sizeof(k);
+    fh_secret *back = NULL;
+    struct fh_attrs pub = FH_ATTRS_INIT;
+    const uint8_t *q;
+    EVP_PKEY *pk;
+    EVP_PKEY_CTX *pc;
+    EVP_CIPHER_CTX *x;
+    int l = 0, f = 0;
+
+    (void)state;
+    t_keygen(&ec, CKM_EC_KEY_PAIR_GEN, CKK_EC, 0, "06082a8648ce3d030107");
+    t_keygen(&rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, 2048, NULL);
+    /* the length query, then the blob: 256 bytes of OAEP, 24 of RFC 5649 (16 padded + 8) */
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &rsa.pubk, &ak, NULL, &wl), FH_OK);
+    assert_int_equal(wl, 256 + 24);
+    wl = 10;
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &rsa.pubk, &ak, w, &wl), FH_E_BUFFER_TOO_SMALL);
+    assert_int_equal(wl, 256 + 24);
+    wl = sizeof(w);
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &rsa.pubk, &ak, w, &wl), FH_OK);
+    assert_int_equal(wl, 256 + 24);
+    /* a fresh AES key every time */
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &rsa.pubk, &ak, w2, &wl2), FH_OK);
+    assert_int_equal(wl2, wl);
+    assert_true(memcmp(w, w2, wl) != 0);
+
+    /* opened with OpenSSL alone */
+    q = fh_secret_cdata(rsa.material);
+    pk = d2i_AutoPrivateKey(NULL, &q, (long)fh_secret_len(rsa.material));
+    assert_non_null(pk);
+    pc = EVP_PKEY_CTX_new(pk, NULL);
+    assert_non_null(pc);
+    assert_int_equal(EVP_PKEY_decrypt_init(pc), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_OAEP_PADDING), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_oaep_md(pc, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md(pc, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_decrypt(pc, k, &kl, w, 256), 1);
+    assert_int_equal(kl, 32);
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(pk);
+    x = EVP_CIPHER_CTX_new();
+    assert_non_null(x);
+    assert_int_equal(EVP_DecryptInit_ex(x, EVP_aes_256_wrap_pad(), NULL, k, NULL), 1);
+    assert_int_equal(EVP_DecryptUpdate(x, kw, &l, w + 256, 24), 1);
+    assert_int_equal(EVP_DecryptFinal_ex(x, kw + l, &f), 1);
+    EVP_CIPHER_CTX_free(x);
+    assert_int_equal(l + f, 16);
+    assert_memory_equal(kw, fh_secret_cdata(aes), 16);
+
+    /* and by the backend: a secret key, then a private key (PKCS#8) */
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, wl, CKO_SECRET_KEY, CKK_AES, 0, &back,
+                                   &pub),
+                     FH_OK);
+    assert_true(fh_secret_equal(back, aes));
+    fh_secret_free(back);
+    back = NULL;
+    wl = sizeof(w);
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &rsa.pubk, &ec.priv, w2, &wl), FH_OK);
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w2, wl, CKO_PRIVATE_KEY, CKK_EC, 0,
+                                   &back, &pub),
+                     FH_OK);
+    assert_true(fh_secret_equal(back, ec.material));
+    fh_secret_free(back);
+    back = NULL;
+    fh_attrs_clear(&pub);
+
+    /* the AES key's length is the parameter's */
+    wl = 256 + 24;
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m128, &rsa.priv, w, wl, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_WRAPPED_KEY_INVALID);
+    /* parameters */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        wl2 = sizeof(w2);
+        assert_int_equal(T_OPS->wrap(T_PRIV, &bad[i], &rsa.pubk, &ak, w2, &wl2),
+                         FH_E_MECH_PARAM_INVALID);
+        assert_int_equal(T_OPS->unwrap(T_PRIV, &bad[i], &rsa.priv, w, wl, CKO_SECRET_KEY,
+                                       CKK_AES, 0, &back, &pub),
+                         FH_E_MECH_PARAM_INVALID);
+    }
+    /* an AES key cannot wrap with it, an RSA public key cannot unwrap */
+    wl2 = sizeof(w2);
+    assert_int_equal(T_OPS->wrap(T_PRIV, &m, &ak, &ak, w2, &wl2),
+                     FH_E_WRAPPING_KEY_TYPE_INCONSISTENT);
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.pubk, w, wl, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_UNWRAPPING_KEY_TYPE_INCONSISTENT);
+    /* corrupted in either half; lengths that cannot split */
+    w[17] ^= 1;
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, wl, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_WRAPPED_KEY_INVALID);
+    w[17] ^= 1;
+    w[256 + 9] ^= 1;
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, wl, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_WRAPPED_KEY_INVALID);
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, 256 + 12, CKO_SECRET_KEY, CKK_AES,
+                                   0, &back, &pub),
+                     FH_E_WRAPPED_KEY_LEN_RANGE);
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, 256 + 8, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_WRAPPED_KEY_LEN_RANGE);
+    assert_int_equal(T_OPS->unwrap(T_PRIV, &m, &rsa.priv, w, 200, CKO_SECRET_KEY, CKK_AES, 0,
+                                   &back, &pub),
+                     FH_E_WRAPPED_KEY_LEN_RANGE);
+    assert_null(back);
+
+    t_tkey_free(&ec);
+    t_tkey_free(&rsa);
+    fh_secret_free(aes);
+}
+
 /* ---- ECDH ---- */
 
 /* Z computed by OpenSSL directly (the test's own context). */
@@ -1253,6 +1390,7 @@ main(void)
         cmocka_unit_test(t_multipart_cipher),
         cmocka_unit_test(t_kwp_roundtrip),
         cmocka_unit_test(t_wrap_private_key),
+        cmocka_unit_test(t_wrap_rsa_aes),
         cmocka_unit_test(t_ecdh),
         cmocka_unit_test(t_kat_digest),
         cmocka_unit_test(t_kat_hmac),
