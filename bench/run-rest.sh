@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# run-rest.sh [BUILD_DIR] - sign throughput of one key three ways, one table:
-#   in-process   the PKCS#11 module's local slot on the store (restbench p11)
-#   HTTPS REST   POST /v1/tokens/bench/keys/K/sign to ferrohsm-server on
-#                loopback, one keep-alive connection per thread (restbench rest)
+# run-rest.sh [BUILD_DIR] - sign throughput of one key, two tables.
+#
+# Server on C cores (C = 1, 2): what the server delivers on C cores, against
+# the in-process figure on as many cores:
+#   in-process   the PKCS#11 module's local slot on the store (restbench p11),
+#                C threads; for C=1 pinned to CPU 1
+#   REST (wire)  POST /v1/tokens/bench/keys/K/sign to ferrohsm-server on
+#                loopback from restbench wire: BENCH_REST_CONNECTIONS keep-alive
+#                TLS connections, one request in flight on each, driven by one
+#                thread; for C=1 the server is pinned to CPU 1 and the client to
+#                CPU 0; for C=2 nothing is pinned (2-CPU machine; on a larger
+#                one server, client and in-process share CPUs 0 and 1)
+# Per-thread latency (each thread count of BENCH_THREADS):
+#   in-process   restbench p11 on the local slot
+#   HTTPS REST   restbench rest: one libcurl keep-alive connection per thread,
+#                one request at a time, so the figure is 1 / round trip
 #   remote slot  the module's [remote.bench] slot, which forwards to the same
 #                server (restbench p11 on that slot)
 # for ECDSA P-256 (CKM_ECDSA, raw r||s) and RSA-2048 PKCS#1 (CKM_SHA256_RSA_PKCS),
-# at each thread count, interleaved so that drift on a shared machine hits
-# every column alike. All three use the same two keys, made by the CLI in a
-# throw-away FERROHSM_HOME with fast Argon2 parameters. Only the side-by-side
-# ratios mean anything.
+# interleaved so that drift on a shared machine hits every column alike. All
+# columns use the same two keys, made by the CLI in a throw-away FERROHSM_HOME
+# with fast Argon2 parameters. Only the side-by-side ratios mean anything.
+# The server runs throughout; the C=1 pinning is applied to its threads with
+# `taskset -a -p` and undone afterwards.
 #
 # Builds nothing: `ninja -C BUILD_DIR bench-rest` builds restbench, the CLI,
 # the server and the module, then runs this.
@@ -22,10 +35,12 @@
 #   BENCH_THREADS="1 2"   client thread counts
 #   BENCH_KEEP=1          keep the temporary directory (server log, raw outputs)
 # and:
-#   BENCH_REST_TASKSET=SRV:CLI   pin the server to CPU list SRV and every client
-#                         (restbench, so also the in-process figures) to CLI with
-#                         taskset, e.g. "1:0"; default: no pinning, all share
-#                         every CPU
+#   BENCH_REST_CONNECTIONS=16  connections of restbench wire (server-on-C-cores table)
+#   BENCH_REST_WIRE_THREADS=1  threads of restbench wire, at most the connections
+#   BENCH_REST_TASKSET=SRV:CLI   per-thread latency table only: pin the server to
+#                         CPU list SRV and every client (restbench, so also the
+#                         in-process figures) to CLI with taskset, e.g. "1:0";
+#                         default: no pinning, all share every CPU
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -34,6 +49,8 @@ REPEAT=${BENCH_REPEAT:-1}
 SECS=${BENCH_SECONDS:-2}
 THREADS=${BENCH_THREADS:-1 2}
 PIN_SPEC=${BENCH_REST_TASKSET:-}
+CONNS=${BENCH_REST_CONNECTIONS:-16}
+WIRE_THREADS=${BENCH_REST_WIRE_THREADS:-1}
 RESTBENCH=$BUILD_DIR/bench/restbench
 FH_CLI=$BUILD_DIR/src/cli/ferrohsm
 FH_SRV=$BUILD_DIR/src/server/ferrohsm-server
@@ -57,6 +74,9 @@ for f in "$RESTBENCH" "$FH_CLI" "$FH_SRV" "$FH_MOD"; do
     [[ -x "$f" || -f "$f" ]] || die "$f not built (ninja -C $BUILD_DIR bench-rest)"
 done
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer"
+[[ "$CONNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REST_CONNECTIONS must be a positive integer"
+[[ "$WIRE_THREADS" =~ ^[1-9][0-9]*$ && "$WIRE_THREADS" -le "$CONNS" ]] ||
+    die "BENCH_REST_WIRE_THREADS must be a positive integer, at most BENCH_REST_CONNECTIONS"
 
 SRV_PIN=()
 CLI_PIN=()
@@ -82,8 +102,8 @@ cleanup() {
 }
 trap cleanup EXIT
 NOTES=$TMP/notes
-RESULTS=$TMP/results # lines: column case threads ops_per_sec
-CPU=$TMP/cpu         # lines: what case threads microseconds_per_op
+RESULTS=$TMP/results # lines: column case key ops_per_sec (key: threads, or server cores)
+CPU=$TMP/cpu         # lines: what case key microseconds_per_op
 : >"$NOTES"
 : >"$RESULTS"
 : >"$CPU"
@@ -164,45 +184,107 @@ cpu_ticks() {
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 
-# bench COLUMN CASE THREADS: run restbench, append to RESULTS and CPU.
+# srv_cpus LIST: move every thread of the server to the CPUs in LIST.
+srv_cpus() {
+    taskset -a -p -c "$1" "$SRV_PID" >/dev/null || die "taskset -a -p -c $1 on ferrohsm-server failed"
+}
+
+# bench COLUMN CASE THREADS [KEY [CPUS]]: run restbench with THREADS threads
+# (wire: THREADS connections over WIRE_THREADS threads), append to RESULTS and
+# CPU under KEY (default THREADS). restbench runs under taskset -c CPUS when
+# CPUS is given and not empty, unpinned when it is given empty, and as
+# BENCH_REST_TASKSET says when it is not given.
 bench() {
-    local col=$1 c=$2 t=$3
-    local out=$TMP/$col-$c-$t-$RANDOM.out
-    local args=() envs=() s0 s1 rc=0
+    local col=$1 c=$2 t=$3 key=${4:-$3}
+    local out=$TMP/$col-$c-$t-$key-$RANDOM.out
+    local args=() envs=() pin=("${CLI_PIN[@]}") s0 s1 rc=0
+    if (($# >= 5)); then
+        pin=()
+        [[ -z "$5" ]] || pin=(taskset -c "$5")
+    fi
     case $col in
-    local)
+    local | core-local)
         envs=(env -u FERROHSM_CONF FERROHSM_HOME="$H")
-        args=(p11 --module "$FH_MOD" --slot-label "$TOKEN" --pin "$USER_PIN" --pubkey "$TMP/${KEY[$c]}.pem")
+        args=(p11 --module "$FH_MOD" --slot-label "$TOKEN" --pin "$USER_PIN" --pubkey "$TMP/${KEY[$c]}.pem"
+            --threads "$t")
         ;;
     rest)
         envs=(env)
-        args=(rest --url "$URL" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN")
+        args=(rest --url "$URL" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
+            --threads "$t")
+        ;;
+    wire)
+        envs=(env)
+        args=(wire --url "$URL" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
+            --connections "$t" --threads "$WIRE_THREADS")
         ;;
     remote)
         envs=(env FERROHSM_HOME="$RH" FERROHSM_CONF="$TMP/remote.conf")
-        args=(p11 --module "$FH_MOD" --slot-label "$TOKEN" --pubkey "$TMP/${KEY[$c]}.pem")
+        args=(p11 --module "$FH_MOD" --slot-label "$TOKEN" --pubkey "$TMP/${KEY[$c]}.pem" --threads "$t")
         ;;
     esac
     s0=$(cpu_ticks "$SRV_PID")
-    "${envs[@]}" "${CLI_PIN[@]}" timeout 600 "$RESTBENCH" "${args[@]}" --key "${KEY[$c]}" --case "$c" \
-        --threads "$t" --seconds "$SECS" >"$out" 2>&1 || rc=$?
+    "${envs[@]}" "${pin[@]}" timeout 600 "$RESTBENCH" "${args[@]}" --key "${KEY[$c]}" --case "$c" \
+        --seconds "$SECS" >"$out" 2>&1 || rc=$?
     s1=$(cpu_ticks "$SRV_PID")
-    awk -v col="$col" 'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print col, $1, $2, $3 }' \
+    awk -v col="$col" -v key="$key" \
+        'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print col, $1, key, $3 }' \
         "$out" >>"$RESULTS"
     # "# cpu CASE THREADS USER SYS OPS WARMUP_OPS": this process, per timed op;
     # the server's CPU over the whole run (warm-up included) per op.
-    awk -v col="$col" -v d=$((s1 - s0)) -v tck="$CLK_TCK" '
+    awk -v col="$col" -v key="$key" -v d=$((s1 - s0)) -v tck="$CLK_TCK" '
         $1 == "#" && $2 == "cpu" && $7 > 0 {
-            printf "%s-app %s %s %.1f\n", col, $3, $4, ($5 + $6) * 1e6 / $7
-            if (col != "local") printf "%s-srv %s %s %.1f\n", col, $3, $4, d / tck * 1e6 / ($7 + $8)
+            printf "%s-app %s %s %.1f\n", col, $3, key, ($5 + $6) * 1e6 / $7
+            if (col !~ /local$/) printf "%s-srv %s %s %.1f\n", col, $3, key, d / tck * 1e6 / ($7 + $8)
         }' "$out" >>"$CPU"
     if ((rc != 0)); then
         note "$col $c t=$t: restbench exited $rc: $(grep -v '^# cpu' "$out" | tail -n 2 | tr '\n' ' ')"
     fi
 }
 
+# The server-on-C-cores table: C=1 pins (server CPU 1, wire client CPU 0,
+# in-process CPU 1), C=2 does not on a 2-CPU machine; on a larger one all
+# three share CPUs 0,1 so that "2 cores" stays true. SRV_ALL is the server's
+# affinity for the per-thread table, restored after each C.
+ALL_CPUS=0-$((NCPU - 1))
+SRV_ALL=${PIN_SPEC:+${PIN_SPEC%%:*}}
+SRV_ALL=${SRV_ALL:-$ALL_CPUS}
+CORE_LIST="1 2"
+C2_CPUS=
+if ((NCPU > 2)); then
+    C2_CPUS=0,1
+fi
+if ((NCPU < 2)); then
+    CORE_LIST=
+    note "server-on-C-cores table skipped: it needs 2 CPUs, this machine has $NCPU"
+elif ! command -v taskset >/dev/null 2>&1; then
+    CORE_LIST=
+    note "server-on-C-cores table skipped: it needs taskset (util-linux)"
+fi
+
+# cores C CASE: in-process on C cores, then the wire client against the server on C cores.
+cores() {
+    local n=$1 c=$2
+    if ((n == 1)); then
+        srv_cpus 1
+        bench core-local "$c" 1 1 1
+        bench wire "$c" "$CONNS" 1 0
+    else
+        srv_cpus "${C2_CPUS:-$ALL_CPUS}"
+        bench core-local "$c" 2 2 "$C2_CPUS"
+        bench wire "$c" "$CONNS" 2 "$C2_CPUS"
+    fi
+    srv_cpus "$SRV_ALL"
+}
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((rep = 1; rep <= REPEAT; rep++)); do
+    for n in $CORE_LIST; do
+        echo "bench-rest: run $rep/$REPEAT, server on $n core(s)" >&2
+        for c in "${CASES[@]}"; do
+            cores "$n" "$c"
+        done
+    done
     for t in $THREADS; do
         echo "bench-rest: run $rep/$REPEAT, $t thread(s)" >&2
         for c in "${CASES[@]}"; do
@@ -235,6 +317,39 @@ fmt() {
     awk -v v="$1" 'BEGIN { if (v == "-") { print "-" } else { printf "%.0f\n", v } }'
 }
 
+echo
+echo "FerroHSM REST benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), $NCPU CPUs, ${SECS}s per figure, median of $REPEAT, server threads = $NCPU)"
+echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER."
+if [[ -n "$CORE_LIST" ]]; then
+    echo
+    echo "Server on C cores: signs/s"
+    printf '%-20s %5s %11s %14s %11s %12s %12s %12s\n' case cores in-process "REST wire x$CONNS" \
+        REST/inproc "inproc us/op" "client us/op" "server us/op"
+    for c in "${CASES[@]}"; do
+        for n in $CORE_LIST; do
+            lo=$(median "$RESULTS" core-local "$c" "$n")
+            wi=$(median "$RESULTS" wire "$c" "$n")
+            printf '%-20s %5s %11s %14s %11s %12s %12s %12s\n' "$c" "$n" "$(fmt "$lo")" "$(fmt "$wi")" \
+                "$(ratio "$wi" "$lo")" "$(median "$CPU" core-local-app "$c" "$n")" \
+                "$(median "$CPU" wire-app "$c" "$n")" "$(median "$CPU" wire-srv "$c" "$n")"
+        done
+    done
+    echo "cores = CPUs the server has. cores 1: ferrohsm-server pinned to CPU 1 (taskset -a -p),"
+    echo "restbench wire to CPU 0, in-process = restbench p11, 1 thread, pinned to CPU 1."
+    if [[ -n "$C2_CPUS" ]]; then
+        echo "cores 2: server, restbench wire and in-process (2 threads) all on CPUs $C2_CPUS."
+    else
+        echo "cores 2: nothing pinned; the server and restbench wire share both CPUs,"
+        echo "in-process = restbench p11, 2 threads."
+    fi
+    echo "REST wire: $CONNS keep-alive TLS 1.3 connections from $WIRE_THREADS thread(s), one request"
+    echo "in flight on each (no pipelining). inproc/client/server us/op = CPU microseconds"
+    echo "per sign of restbench p11 and restbench wire (timed phase) and of ferrohsm-server"
+    echo "(whole run, per op). inproc us/op / server us/op is the REST/inproc a server that"
+    echo "kept its cores busy would reach; it moves less than the rates on a busy machine."
+    echo "Issue target, read within this run: REST/inproc >= 0.50 for ecdsa-p256-sign."
+fi
+
 cpu_note=("thr = client threads. The server runs on the same machine, not pinned: the"
     "server and restbench share all $NCPU CPUs. REST and remote pay for client and"
     "server on the same CPUs, in-process for the client only; at thr=2 the server"
@@ -245,7 +360,7 @@ if [[ -n "$PIN_SPEC" ]]; then
         "CPUs ${PIN_SPEC#*:}); REST and remote split the machine between client and server.")
 fi
 echo
-echo "FerroHSM REST benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), $NCPU CPUs, ${SECS}s per figure, median of $REPEAT, server threads = $NCPU)"
+echo "Per-thread latency: signs/s with one request at a time per client thread"
 printf '%-20s %3s %12s %11s %11s %10s %13s\n' case thr in-process "HTTPS REST" remote-slot REST/inproc remote/local
 for c in "${CASES[@]}"; do
     for t in $THREADS; do
@@ -256,12 +371,12 @@ for c in "${CASES[@]}"; do
             "$(fmt "$rm")" "$(ratio "$re" "$lo")" "$(ratio "$rm" "$lo")"
     done
 done
-echo "Signs/s, same two keys in every column. in-process: the PKCS#11 module's local"
-echo "slot on the server's store. HTTPS REST: restbench, one keep-alive TLS connection"
-echo "per thread. remote-slot: the module's [remote.$TOKEN] slot to the same server."
+echo "Same two keys in every column. in-process: the PKCS#11 module's local slot on"
+echo "the server's store. HTTPS REST: restbench rest (libcurl), one keep-alive TLS"
+echo "connection per thread. remote-slot: the module's [remote.$TOKEN] slot to the same"
+echo "server. Each thread waits for its answer before the next request: REST and"
+echo "remote figures are threads / round trip, not what the server can deliver."
 printf '%s\n' "${cpu_note[@]}"
-echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER."
-echo "Issue target, read within this run: REST/inproc >= 0.50 for ecdsa-p256-sign."
 echo
 echo "CPU microseconds per sign (median): app = the client process (timed phase),"
 echo "srv = ferrohsm-server (whole run incl. warm-up, per op)"
