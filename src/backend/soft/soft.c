@@ -14,6 +14,7 @@
  * init, from that context. After init the priv is read-only, so the ops may
  * run concurrently without a lock; an opctx belongs to one thread at a time.
  */
+#include <sched.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -352,12 +353,26 @@ op_destroy(struct fhi_soft_op *op)
     OPENSSL_free(op);
 }
 
+/*
+ * The stripe of the CPU the thread runs on, so that threads running at the
+ * same time use different stripes whatever order they were created in (a
+ * round robin over threads gave two of them one stripe whenever the count
+ * of threads made before them happened to say so). A thread that migrates
+ * meanwhile only shares a stripe for a moment: the stripe's lock keeps that
+ * correct. Where the CPU is unknown, a stripe per thread in turn.
+ */
 struct fhi_soft_stripe *
 fhi_soft_stripe_of(struct fhi_soft_prepared *pp)
 {
     static unsigned next;
     static _Thread_local unsigned mine; /* stripe + 1; 0: not chosen yet */
+#ifdef __linux__
+    int cpu = sched_getcpu();
 
+    if (cpu >= 0) {
+        return &pp->stripe[(unsigned)cpu % FHI_SOFT_STRIPES];
+    }
+#endif
     if (mine == 0) {
         mine = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % FHI_SOFT_STRIPES + 1;
     }
@@ -527,8 +542,11 @@ soft_op_init_inner(void *priv, enum fh_op_kind kind, const CK_MECHANISM *mech,
         op_destroy(op);
         return rv;
     }
-    /* the family said whether it can re-arm this op (fhi_soft_*_rearm) */
-    op->reusable = op->reusable && pp != NULL && param_copy(op, mech);
+    /* the family said whether it can re-arm this op (fhi_soft_*_rearm); a
+     * GCM op takes all of the next mechanism's parameters when re-armed, so
+     * its own (larger than FHI_SOFT_PARAM_MAX) are not kept to be matched */
+    op->reusable = op->reusable && pp != NULL &&
+                   (mech->mechanism == CKM_AES_GCM || param_copy(op, mech));
     if (op->reusable) {
         op->pp = pp;
         __atomic_add_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL);

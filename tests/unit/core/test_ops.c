@@ -813,6 +813,75 @@ generate_template_checks(void **state)
     assert_int_equal(th_find(f->s, NULL, 0, NULL), 0);
 }
 
+/* AES-256-GCM of pt by OpenSSL alone: ciphertext then tag of tag_len bytes. */
+static size_t
+ossl_gcm(const uint8_t key[32], const uint8_t *iv, size_t iv_len, const uint8_t *aad,
+         size_t aad_len, const uint8_t *pt, size_t pt_len, size_t tag_len, uint8_t *out)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, fin = 0;
+
+    assert_non_null(c);
+    assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, (int)iv_len, NULL), 1);
+    assert_int_equal(EVP_EncryptInit_ex(c, NULL, NULL, key, iv), 1);
+    if (aad_len > 0) {
+        assert_int_equal(EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len), 1);
+    }
+    assert_int_equal(EVP_EncryptUpdate(c, out, &n, pt, (int)pt_len), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(c, out + n, &fin), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, (int)tag_len, out + n + fin), 1);
+    EVP_CIPHER_CTX_free(c);
+    return (size_t)(n + fin) + tag_len;
+}
+
+/*
+ * One key, many GCM messages in a row: finished operations are kept and
+ * re-armed with the next message's IV, AAD and tag length (the soft
+ * backend's pool), so every message must still equal OpenSSL's own result
+ * for its parameters, also right after a decryption that failed on a bad tag.
+ */
+static void
+gcm_rearm_matches_openssl(void **state)
+{
+    struct fix *f = *state;
+    static const uint8_t key[32] = {0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    static const size_t iv_lens[] = {12, 16, 1, 12, 60};
+    static const size_t aad_lens[] = {0, 5, 0, 33, 1};
+    static const size_t tag_bits[] = {128, 96, 32, 128, 120};
+    CK_OBJECT_HANDLE k = import_aes(f->s, key, false);
+    uint8_t iv[64], aad[64], ct[128], want[128], pt[128];
+
+    for (size_t round = 0; round < 40; round++) {
+        size_t v = round % 5, pt_len = (round * 7) % sizeof(msg);
+        CK_GCM_PARAMS gp = {iv, iv_lens[v], iv_lens[v] * 8, aad_lens[v] > 0 ? aad : NULL,
+                            aad_lens[v], tag_bits[v]};
+        CK_MECHANISM m = {CKM_AES_GCM, &gp, sizeof(gp)};
+        size_t cl = sizeof(ct), pl = sizeof(pt), wl;
+
+        memset(iv, (int)round, sizeof(iv));
+        memset(aad, (int)(round * 3), sizeof(aad));
+        wl = ossl_gcm(key, iv, iv_lens[v], aad, aad_lens[v], msg, pt_len, tag_bits[v] / 8, want);
+        assert_int_equal(fh_op_init(f->s, FH_OP_ENCRYPT, &m, k), FH_OK);
+        assert_int_equal(fh_op_oneshot(f->s, FH_OP_ENCRYPT, msg, pt_len, ct, &cl), FH_OK);
+        assert_int_equal(cl, wl);
+        assert_memory_equal(ct, want, wl);
+        if (round % 4 == 3) {
+            /* a wrong tag: the operation fails and is not kept */
+            ct[cl - 1] ^= 1;
+            assert_int_equal(fh_op_init(f->s, FH_OP_DECRYPT, &m, k), FH_OK);
+            assert_int_equal(fh_op_oneshot(f->s, FH_OP_DECRYPT, ct, cl, pt, &pl),
+                             FH_E_ENCRYPTED_DATA_INVALID);
+            ct[cl - 1] ^= 1;
+            pl = sizeof(pt);
+        }
+        assert_int_equal(fh_op_init(f->s, FH_OP_DECRYPT, &m, k), FH_OK);
+        assert_int_equal(fh_op_oneshot(f->s, FH_OP_DECRYPT, ct, cl, pt, &pl), FH_OK);
+        assert_int_equal(pl, pt_len);
+        assert_memory_equal(pt, msg, pt_len);
+    }
+}
+
 int
 main(void)
 {
@@ -830,6 +899,7 @@ main(void)
         T(wrap_unwrap_ec_private_key),
         T(ecdh_derive_agrees),
         T(generate_template_checks),
+        T(gcm_rearm_matches_openssl),
     };
 #undef T
 
