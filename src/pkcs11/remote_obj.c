@@ -216,14 +216,19 @@ show_of(CK_ATTRIBUTE_TYPE type)
 
 /* Key material no REST answer carries: sensitive on private and secret keys. */
 static bool
-is_secret_part(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE t)
+is_secret_part(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt, CK_ATTRIBUTE_TYPE t)
 {
     if (cls == CKO_SECRET_KEY) {
         return t == CKA_VALUE;
     }
-    return cls == CKO_PRIVATE_KEY &&
-           (t == CKA_VALUE || t == CKA_PRIVATE_EXPONENT || t == CKA_PRIME_1 || t == CKA_PRIME_2 ||
-            t == CKA_EXPONENT_1 || t == CKA_EXPONENT_2 || t == CKA_COEFFICIENT);
+    if (cls != CKO_PRIVATE_KEY) {
+        return false;
+    }
+    if (kt == CKK_RSA) {
+        return t == CKA_PRIVATE_EXPONENT || t == CKA_PRIME_1 || t == CKA_PRIME_2 ||
+               t == CKA_EXPONENT_1 || t == CKA_EXPONENT_2 || t == CKA_COEFFICIENT;
+    }
+    return t == CKA_VALUE; /* EC, EdDSA, Montgomery: the scalar; an RSA key has no CKA_VALUE */
 }
 
 /* The ATTRS object of o's class from GET .../keys/{key}; *resp holds it. */
@@ -271,7 +276,7 @@ attr_fill(const struct p11r_obj *o, json_t *attrs, CK_ATTRIBUTE *t)
 
     if (v == NULL) {
         t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
-        return is_secret_part(o->cls, t->type) ? CKR_ATTRIBUTE_SENSITIVE
+        return is_secret_part(o->cls, o->kt, t->type) ? CKR_ATTRIBUTE_SENSITIVE
                                                : CKR_ATTRIBUTE_TYPE_INVALID;
     }
     if (!attr_value(a, v, NULL, &len)) {

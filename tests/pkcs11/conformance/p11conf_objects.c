@@ -428,6 +428,23 @@ test_get_attribute_sensitive(void **state)
     CK_ASSERT(CKR_ATTRIBUTE_SENSITIVE, p11->C_GetAttributeValue(s, priv, r, 2));
     assert_true(r[0].ulValueLen == CK_UNAVAILABLE_INFORMATION);
     assert_int_equal(r[1].ulValueLen, 256);
+
+    /* Case 2, not case 1: an attribute the object's type does not have is
+     * CKR_ATTRIBUTE_TYPE_INVALID, even where another key type keeps its secret
+     * under that attribute ([CURR] 2.1.4: an RSA private key has no CKA_VALUE;
+     * [CURR] 2.3.5: an EC private key's secret is CKA_VALUE, it has no
+     * CKA_PRIVATE_EXPONENT). */
+    CK_ATTRIBUTE rv = {CKA_VALUE, d, sizeof d};
+    CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_GetAttributeValue(s, priv, &rv, 1));
+    assert_true(rv.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+    CK_OBJECT_HANDLE ecpub, ecpriv;
+    gen_ec(s, &ecpub, &ecpriv);
+    CK_ATTRIBUTE ed = {CKA_PRIVATE_EXPONENT, d, sizeof d};
+    CK_ASSERT(CKR_ATTRIBUTE_TYPE_INVALID, p11->C_GetAttributeValue(s, ecpriv, &ed, 1));
+    assert_true(ed.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+    CK_ATTRIBUTE ev = {CKA_VALUE, d, sizeof d};
+    CK_ASSERT(CKR_ATTRIBUTE_SENSITIVE, p11->C_GetAttributeValue(s, ecpriv, &ev, 1));
+    assert_true(ev.ulValueLen == CK_UNAVAILABLE_INFORMATION);
 }
 
 /* [BASE] 4.10 secret key footnotes / 5.7.6 C_SetAttributeValue: CKA_SENSITIVE
