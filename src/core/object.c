@@ -143,17 +143,26 @@ void
 fhi_obj_name(const fh_token *tok, const struct fhi_obj *o, char *buf, size_t len)
 {
     const struct fh_attr *label = fh_attrs_get(&o->attrs, CKA_LABEL);
-    char clean[65];
-    size_t n = 0;
     const char *kind = o->cls == CKO_DATA ? "data" : o->cls == CKO_CERTIFICATE ? "cert" : "key";
+    const char *parts[] = {"token:", tok->label, "/", kind, ":"};
+    size_t n = 0;
 
-    for (size_t i = 0; label != NULL && i < label->len && n < sizeof(clean) - 1; i++) {
+    /* "token:<label>/<kind>:<object label, printable ASCII, at most 64>",
+     * cut to len: built by hand, as every operation names its key */
+    if (len == 0) {
+        return;
+    }
+    for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++) {
+        for (const char *c = parts[p]; *c != '\0' && n < len - 1; c++) {
+            buf[n++] = *c;
+        }
+    }
+    for (size_t i = 0; label != NULL && i < label->len && i < 64 && n < len - 1; i++) {
         unsigned char c = label->value[i];
 
-        clean[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        buf[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
     }
-    clean[n] = '\0';
-    snprintf(buf, len, "token:%s/%s:%s", tok->label, kind, clean);
+    buf[n] = '\0';
 }
 
 /* ---- handle table (tok->lock held) ---- */
