@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fhserver import CLI, USER_PIN_PREFIX, Server, free_port  # noqa: E402
@@ -104,7 +105,18 @@ def one_line(r):
 
 
 def server_requests(srv):
-    return sum(1 for l in srv.log_lines() if l.get("event") == "request")
+    """Requests the server has logged, once the count has stopped moving: a
+    request's log line is written when the server finishes it, which may be
+    just after the client already has its answer."""
+    last, since, deadline = -1, time.monotonic(), time.monotonic() + 10
+    while time.monotonic() < deadline:
+        n = sum(1 for l in srv.log_lines() if l.get("event") == "request")
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= 0.3:
+            break
+        time.sleep(0.05)
+    return last
 
 
 def main():

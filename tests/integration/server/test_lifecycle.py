@@ -7,6 +7,7 @@ structured logs tied to audit records, no secret in logs or the store, and
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -210,8 +211,9 @@ class Concurrency(unittest.TestCase):
             self.assertEqual(errors, [])
             self.assertEqual(counts[0], 32 * 24)
             self.assertEqual(s.stop(), 0)
+            # the clients' own ids ("c<n>-<i>"), not ids the server made (hex digits)
             n = len([l for l in s.log_lines() if l["event"] == "request"
-                     and l["request_id"].startswith("c")])
+                     and re.fullmatch(r"c[0-9]+-[0-9]+", l["request_id"])])
             self.assertEqual(n, 32 * 24)
 
 
