@@ -11,6 +11,7 @@ import re
 import socket
 import ssl
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -395,7 +396,16 @@ class Health(unittest.TestCase):
     def test_metrics(self):
         S.request("POST", "/v1/digest", {"mechanism": "SHA256", "data": ""}, key=S.keys["app"])
         S.request("GET", "/v1/nope")
-        r = S.request("GET", "/metrics")
+        # a request is counted when the server finishes it, which may be just
+        # after the client has its answer: read until the 404 is in
+        counted = (r'ferrohsm_http_requests_total\{route="/v1/digest",method="POST",status="200"\} [1-9]',
+                   r'ferrohsm_operations_total\{mechanism="SHA256",op="digest",result="ok"\} [1-9]',
+                   r'ferrohsm_errors_total\{code="not_found"\} [1-9]')
+        for _ in range(50):
+            r = S.request("GET", "/metrics")
+            if r.status != 200 or all(re.search(c, r.text) for c in counted):
+                break
+            time.sleep(0.1)
         self.assertEqual(r.status, 200)
         self.assertTrue(r.header("Content-Type").startswith("text/plain"))
         t = r.text
