@@ -129,7 +129,7 @@ struct fh_token_stamp {
     uint64_t local;  /* this process: objects of this token */
     uint64_t tokens; /* this process: tokens created, deleted, re-initialised in the context */
 };
-/* Whether two stamps are the same. */
+/* Whether two stamps are the same (false when either is NULL). */
 FH_API bool fh_token_stamp_equal(const struct fh_token_stamp *a, const struct fh_token_stamp *b);
 FH_API FH_NODISCARD fh_rv fh_token_stamp(fh_token *tok, struct fh_token_stamp *out);
 

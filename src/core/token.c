@@ -886,7 +886,8 @@ fh_token_stamp(fh_token *tok, struct fh_token_stamp *out)
 bool
 fh_token_stamp_equal(const struct fh_token_stamp *a, const struct fh_token_stamp *b)
 {
-    return a->store == b->store && a->local == b->local && a->tokens == b->tokens;
+    return a != NULL && b != NULL && a->store == b->store && a->local == b->local &&
+           a->tokens == b->tokens;
 }
 
 fh_rv

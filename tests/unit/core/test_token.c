@@ -465,6 +465,10 @@ stamp_follows_changes(void **state)
     assert_true(fh_token_stamp_equal(&st, &st2));
     assert_int_equal(fh_token_stamp(NULL, &st2), FH_E_ARGS);
     assert_int_equal(fh_token_stamp(tok, NULL), FH_E_ARGS);
+    assert_false(fh_token_stamp_equal(&st, NULL));
+    assert_false(fh_token_stamp_equal(NULL, &st));
+    assert_null(fh_session_token(NULL));
+    assert_ptr_equal(fh_session_token(s), tok);
 
     k = th_aes_key(s, true, false, "stamped"); /* a token object */
     assert_stamp_moved(tok, &st);
