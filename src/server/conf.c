@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,10 +270,24 @@ on_entry(void *user, const char *section, const char *name, const char *value)
     return 0;
 }
 
+/* The CPUs this process may run on (a cpuset, taskset, a container's
+ * limit), else the CPUs online: the default size of the thread pool, so a
+ * server confined to one CPU does not time-slice two workers on it. */
+static long
+usable_cpus(void)
+{
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+        return CPU_COUNT(&set);
+    }
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void
 defaults(struct srv_conf *c)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = usable_cpus();
 
     memset(c, 0, sizeof(*c));
     snprintf(c->host, sizeof(c->host), "127.0.0.1");

@@ -166,11 +166,15 @@ class Server:
         return key
 
     # ---- process ----
-    def start(self, wait_ready=True, port=None, args=(), expect_fail=False, timeout=30):
+    def start(self, wait_ready=True, port=None, args=(), expect_fail=False, timeout=30,
+              cpus=None):
+        """cpus: a set of CPU numbers the server may run on (its affinity)."""
         self.port = port or free_port()
         self._log = open(self.log_path, "ab")
         self._out = open(self.out_path, "ab")
+        pre = (lambda: os.sched_setaffinity(0, cpus)) if cpus is not None else None
         self.proc = subprocess.Popen([SERVER, "--listen", "127.0.0.1:%d" % self.port] + list(args),
+                                     preexec_fn=pre,
                                      env=self.env(), stdin=subprocess.DEVNULL, stdout=self._out,
                                      stderr=self._log)
         if expect_fail:

@@ -62,6 +62,21 @@ class Unlock(unittest.TestCase):
             self.assertEqual(s.request("GET", "/v1/health/live").status, 200)
             self.assertEqual(s.stop(), 0)
 
+    def test_pool_sized_to_usable_cpus(self):
+        """Without `threads`, the pool has one worker per CPU the server may
+        run on: confined to one CPU it runs one, not one per CPU online."""
+        usable = sorted(os.sched_getaffinity(0))
+        with Server(roles=(), start=False) as s:
+            s.start(cpus={usable[0]})
+            self.assertEqual(s.wait_log(lambda l: l["event"] == "listening")["threads"], 1)
+            self.assertEqual(s.stop(), 0)
+            if len(usable) >= 2:
+                s.start(cpus=set(usable[:2]))
+                lines = [l for l in s.log_lines() if l["event"] == "listening"]
+                self.assertEqual(len(lines), 2)
+                self.assertEqual(lines[-1]["threads"], 2)
+                self.assertEqual(s.stop(), 0)
+
     def test_bad_config_refused(self):
         with Server(roles=(), start=False, server_conf="max_connections = lots") as s:
             rc = s.start(expect_fail=True)
