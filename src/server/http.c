@@ -456,6 +456,9 @@ resp_buf_new(size_t n)
     return (char *)base + RB_HDR;
 }
 
+/* Room for most JSON answers: a signature, a key, a page of a list. */
+#define RESP_GUESS 2048
+
 static enum MHD_Result
 send_response(struct request *r)
 {
@@ -484,10 +487,24 @@ send_response(struct request *r)
         mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         ctype = NULL;
     } else {
-        size_t n = json_dumpb(r->resp.json, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        char *b = n > 0 ? resp_buf_new(n + 1) : NULL;
+        /* one dump into a buffer of the usual size; a second one, into a
+         * buffer of the size the first reported, only for a larger body */
+        const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+        size_t cap = RESP_GUESS, n = 0;
+        char *b = resp_buf_new(cap);
 
-        if (b != NULL && json_dumpb(r->resp.json, b, n, JSON_COMPACT | JSON_PRESERVE_ORDER) == n) {
+        if (b != NULL) {
+            n = json_dumpb(r->resp.json, b, cap, flags);
+            if (n > 0 && n + 1 > cap) {
+                resp_buf_free(b);
+                cap = n + 1;
+                b = resp_buf_new(cap);
+                if (b != NULL && json_dumpb(r->resp.json, b, cap, flags) != n) {
+                    n = 0;
+                }
+            }
+        }
+        if (b != NULL && n > 0) {
             b[n] = '\n';
             mr = MHD_create_response_from_buffer_with_free_callback(n + 1, b, resp_buf_free);
         }
@@ -654,7 +671,10 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     secs = (double)(t1.tv_sec - r->t0.tv_sec) + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
     srv_metrics_request(s->metrics, r->route != NULL ? r->route->pattern : NULL, r->method,
                         r->resp.status, secs, r->resp.error_code);
-    o = json_object();
+    /* the request line is built only when it will be written */
+    o = srv_log_get_level() <= (r->resp.status >= 500 ? SRV_LOG_ERROR : SRV_LOG_INFO)
+            ? json_object()
+            : NULL;
     if (o != NULL) {
         json_object_set_new(o, "request_id", json_string(r->req.request_id));
         json_t *m = json_string(r->method);
@@ -674,7 +694,9 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
             json_object_set_new(o, "terminated", json_integer((json_int_t)toe));
         }
     }
-    srv_log(r->resp.status >= 500 ? SRV_LOG_ERROR : SRV_LOG_INFO, "request", o);
+    if (o != NULL) {
+        srv_log(r->resp.status >= 500 ? SRV_LOG_ERROR : SRV_LOG_INFO, "request", o);
+    }
     atomic_fetch_sub(&s->sessions, r->sessions);
     request_free(r);
     *con_cls = NULL;
