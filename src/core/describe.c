@@ -20,12 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 
 #include "ferrohsm/attr.h"
 #include "ferrohsm/vendor.h"
+#include "sigder.h"
 
 static const uint8_t oid_p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 static const uint8_t oid_p384[] = {0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22};
@@ -458,78 +457,31 @@ fh_attr_show_at(size_t i)
 fh_rv
 fh_ecdsa_sig_to_der(const uint8_t *raw, size_t len, uint8_t **out, size_t *out_len)
 {
-    ECDSA_SIG *sig = NULL;
-    BIGNUM *r = NULL, *s = NULL;
-    unsigned char *der = NULL, *p;
-    int n;
-    fh_rv rv = FH_E_DATA_INVALID;
+    size_t n;
+    uint8_t *der;
 
-    if (raw == NULL || out == NULL || out_len == NULL || len == 0 || len % 2 != 0 ||
-        len > INT_MAX) {
+    if (raw == NULL || out == NULL || out_len == NULL || len == 0 || len % 2 != 0) {
         return FH_E_DATA_INVALID;
     }
-    sig = ECDSA_SIG_new();
-    r = BN_bin2bn(raw, (int)(len / 2), NULL);
-    s = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
-    if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
-        rv = FH_E_NOMEM;
-        goto out;
+    n = fhi_ecdsa_der_size(raw, len / 2);
+    if (n == 0) {
+        return FH_E_DATA_INVALID;
     }
-    r = s = NULL; /* owned by sig now */
-    n = i2d_ECDSA_SIG(sig, NULL);
-    if (n <= 0) {
-        goto out;
-    }
-    der = malloc((size_t)n);
+    der = malloc(n);
     if (der == NULL) {
-        rv = FH_E_NOMEM;
-        goto out;
+        return FH_E_NOMEM;
     }
-    p = der;
-    if (i2d_ECDSA_SIG(sig, &p) != n) {
-        goto out;
+    if (!fhi_ecdsa_raw_to_der(raw, len / 2, der, &n)) {
+        free(der);
+        return FH_E_DATA_INVALID;
     }
     *out = der;
-    *out_len = (size_t)n;
-    der = NULL;
-    rv = FH_OK;
-out:
-    free(der);
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    return rv;
+    *out_len = n;
+    return FH_OK;
 }
 
 bool
 fh_ecdsa_sig_from_der(const uint8_t *der, size_t len, size_t order_len, uint8_t *raw)
 {
-    const unsigned char *p = der;
-    ECDSA_SIG *es = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    unsigned char *re = NULL;
-    int n;
-    bool ok = false;
-
-    if (der == NULL || raw == NULL || len > INT_MAX || order_len == 0 || order_len > INT_MAX) {
-        return false;
-    }
-    es = d2i_ECDSA_SIG(NULL, &p, (long)len);
-    if (es == NULL || p != der + len) {
-        goto out;
-    }
-    n = i2d_ECDSA_SIG(es, &re); /* strictness: the canonical encoding must be the input */
-    if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
-        goto out;
-    }
-    ECDSA_SIG_get0(es, &r, &s);
-    if (BN_num_bytes(r) > (int)order_len || BN_num_bytes(s) > (int)order_len) {
-        goto out;
-    }
-    ok = BN_bn2binpad(r, raw, (int)order_len) == (int)order_len &&
-         BN_bn2binpad(s, raw + order_len, (int)order_len) == (int)order_len;
-out:
-    OPENSSL_free(re);
-    ECDSA_SIG_free(es);
-    return ok;
+    return fhi_ecdsa_der_to_raw(der, len, order_len, raw);
 }

@@ -17,7 +17,6 @@
  */
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -26,6 +25,7 @@
 
 #include "ferrohsm/backend.h"
 
+#include "sigder.h"
 #include "soft-int.h"
 
 #define MAX_MAC 64
@@ -491,56 +491,6 @@ fhi_soft_sign_rearm(struct fhi_soft_op *op, const CK_MECHANISM *mech)
     return FH_OK;
 }
 
-/* DER ECDSA-Sig-Value -> r||s, each order_len bytes. */
-static fh_rv
-ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t order_len, uint8_t *out)
-{
-    const uint8_t *q = der;
-    ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &q, (long)der_len);
-    const BIGNUM *r = NULL, *ss = NULL;
-    fh_rv rv = FH_E_CRYPTO;
-
-    if (s == NULL) {
-        return FH_E_CRYPTO;
-    }
-    ECDSA_SIG_get0(s, &r, &ss);
-    if (BN_bn2binpad(r, out, (int)order_len) == (int)order_len &&
-        BN_bn2binpad(ss, out + order_len, (int)order_len) == (int)order_len) {
-        rv = FH_OK;
-    }
-    ECDSA_SIG_free(s);
-    return rv;
-}
-
-/* r||s -> DER; *der_len in: room, out: length. */
-static fh_rv
-ecdsa_raw_to_der(const uint8_t *raw, size_t order_len, uint8_t *der, size_t *der_len)
-{
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(raw, (int)order_len, NULL);
-    BIGNUM *ss = BN_bin2bn(raw + order_len, (int)order_len, NULL);
-    uint8_t *w = der;
-    int n;
-    fh_rv rv = FH_E_NOMEM;
-
-    if (s == NULL || r == NULL || ss == NULL || ECDSA_SIG_set0(s, r, ss) != 1) {
-        BN_free(r);
-        BN_free(ss);
-        goto out;
-    }
-    n = i2d_ECDSA_SIG(s, NULL);
-    if (n <= 0 || (size_t)n > *der_len) {
-        rv = FH_E_CRYPTO;
-        goto out;
-    }
-    i2d_ECDSA_SIG(s, &w);
-    *der_len = (size_t)n;
-    rv = FH_OK;
-out:
-    ECDSA_SIG_free(s);
-    return rv;
-}
-
 /*
  * Sign or verify tbs (hash or raw input) with the prepared context. Sign:
  * sig has room for op->sig_len bytes. Verify: sig/sig_len is the signature,
@@ -553,7 +503,6 @@ pk_do(struct fhi_soft_op *op, const uint8_t *tbs, size_t tbs_len, uint8_t *sig, 
     size_t der_len = sizeof(der);
     size_t n = op->sig_len;
     int ok;
-    fh_rv rv;
 
     if (op->sig == FHI_SIG_EDDSA) {
         if (op->kind == FH_OP_SIGN) {
@@ -571,15 +520,15 @@ pk_do(struct fhi_soft_op *op, const uint8_t *tbs, size_t tbs_len, uint8_t *sig, 
             if (EVP_PKEY_sign(op->pctx, der, &der_len, tbs, tbs_len) != 1) {
                 return FH_E_CRYPTO;
             }
-            rv = ecdsa_der_to_raw(der, der_len, op->order_len, sig);
-            if (rv == FH_OK) {
-                *sig_len = op->sig_len;
+            /* r||s by hand (sigder.c): no ECDSA_SIG, no BIGNUMs */
+            if (!fhi_ecdsa_der_to_raw(der, der_len, op->order_len, sig)) {
+                return FH_E_CRYPTO;
             }
-            return rv;
+            *sig_len = op->sig_len;
+            return FH_OK;
         }
-        rv = ecdsa_raw_to_der(sig, op->order_len, der, &der_len);
-        if (rv != FH_OK) {
-            return rv;
+        if (!fhi_ecdsa_raw_to_der(sig, op->order_len, der, &der_len)) {
+            return FH_E_CRYPTO;
         }
         ok = EVP_PKEY_verify(op->pctx, der, der_len, tbs, tbs_len);
         return ok == 1 ? FH_OK : FH_E_SIGNATURE_INVALID;

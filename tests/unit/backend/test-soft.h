@@ -100,5 +100,6 @@ void t_xcheck_theirs(void **state);
 void t_der_generated(void **state);
 void t_der_openssl_keys(void **state);
 void t_der_small_scalar(void **state);
+void t_der_ecdsa_sig(void **state);
 
 #endif /* FERROHSM_TESTS_UNIT_BACKEND_TEST_SOFT_H */

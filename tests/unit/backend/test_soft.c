@@ -1413,6 +1413,7 @@ main(void)
         cmocka_unit_test(t_der_generated),
         cmocka_unit_test(t_der_openssl_keys),
         cmocka_unit_test(t_der_small_scalar),
+        cmocka_unit_test(t_der_ecdsa_sig),
     };
 
     return cmocka_run_group_tests_name("backend-soft", tests, group_setup, group_teardown);

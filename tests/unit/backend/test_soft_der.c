@@ -16,6 +16,13 @@
  *   small d:   EC keys imported from a one-byte scalar (d = 1 and d = 0x7f),
  *              so the padding of the private key to the order's length is
  *              always exercised.
+ *
+ * ECDSA signatures cross the same line by hand (src/core/sigder.c): PKCS#11's
+ * r||s against the DER ECDSA-Sig-Value of OpenSSL's signer and verifier.
+ * t_der_ecdsa_sig converts with OpenSSL's own ECDSA_SIG in both directions,
+ * over enough signatures that r or s with a leading zero byte and with the
+ * top bit set (a DER sign byte) both occur on every curve, and feeds edge
+ * values (r = s = 1, r = 0, all ones) to the verifier.
  */
 #include "test-soft.h"
 
@@ -24,6 +31,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -205,5 +213,127 @@ t_der_small_scalar(void **state)
             fh_attrs_clear(&in);
             free(params);
         }
+    }
+}
+
+/* r||s (n bytes each) as OpenSSL's DER ECDSA-Sig-Value (OPENSSL_free). */
+static uint8_t *
+ossl_sig_der(const uint8_t *raw, size_t n, size_t *len)
+{
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, (int)n, NULL), *ss = BN_bin2bn(raw + n, (int)n, NULL);
+    uint8_t *der = NULL;
+    int dn;
+
+    assert_non_null(s);
+    assert_int_equal(ECDSA_SIG_set0(s, r, ss), 1);
+    dn = i2d_ECDSA_SIG(s, &der);
+    assert_true(dn > 0);
+    *len = (size_t)dn;
+    ECDSA_SIG_free(s);
+    return der;
+}
+
+/* OpenSSL's DER signature as r||s, n bytes each. */
+static void
+ossl_sig_raw(const uint8_t *der, size_t len, size_t n, uint8_t *raw)
+{
+    const uint8_t *p = der;
+    ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
+
+    assert_non_null(s);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(s), raw, (int)n), (int)n);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(s), raw + n, (int)n), (int)n);
+    ECDSA_SIG_free(s);
+}
+
+#define SIG_ROUNDS 400
+
+void
+t_der_ecdsa_sig(void **state)
+{
+    CK_MECHANISM m = {CKM_ECDSA, NULL, 0};
+    uint8_t h[32];
+
+    (void)state;
+    memset(h, 0xa5, sizeof(h));
+    for (size_t i = 0; i < N_DER_CURVES; i++) {
+        const struct der_curve *c = &der_curves[i];
+        size_t n = c->d_len, spki_len;
+        int lead_zero = 0, top_bit = 0;
+        const uint8_t *p;
+        EVP_PKEY *pub;
+        EVP_PKEY_CTX *pc;
+        struct tkey k;
+
+        if (c->type != CKK_EC) {
+            continue;
+        }
+        t_keygen(&k, c->gen, c->type, 0, c->params);
+        spki_len = fh_attrs_get(&k.pub, CKA_PUBLIC_KEY_INFO)->len;
+        p = fh_attrs_get(&k.pub, CKA_PUBLIC_KEY_INFO)->value;
+        pub = d2i_PUBKEY(NULL, &p, (long)spki_len);
+        assert_non_null(pub);
+        pc = EVP_PKEY_CTX_new(pub, NULL);
+        assert_int_equal(EVP_PKEY_verify_init(pc), 1);
+        for (int r = 0; r < SIG_ROUNDS; r++) {
+            uint8_t raw[132], der[160];
+            size_t raw_len = sizeof(raw), der_len = sizeof(der), len;
+            uint8_t *d;
+            EVP_PKEY *priv = ossl_decode_pkcs8(fh_secret_cdata(k.material),
+                                               fh_secret_len(k.material));
+            EVP_PKEY_CTX *sc = EVP_PKEY_CTX_new(priv, NULL);
+
+            /* ours -> OpenSSL */
+            h[r % sizeof(h)]++;
+            assert_int_equal(t_one(FH_OP_SIGN, &m, &k.priv, h, sizeof(h), raw, &raw_len), FH_OK);
+            assert_int_equal(raw_len, 2 * n);
+            for (int half = 0; half < 2; half++) {
+                const uint8_t *v = raw + half * n;
+                size_t z = 0;
+
+                while (z < n - 1 && v[z] == 0) {
+                    z++;
+                }
+                lead_zero += z > 0;
+                top_bit += (v[z] & 0x80) != 0; /* DER needs a sign byte */
+            }
+            d = ossl_sig_der(raw, n, &len);
+            assert_int_equal(EVP_PKEY_verify(pc, d, len, h, sizeof(h)), 1);
+            OPENSSL_free(d);
+            /* OpenSSL -> ours */
+            assert_int_equal(EVP_PKEY_sign_init(sc), 1);
+            assert_int_equal(EVP_PKEY_sign(sc, der, &der_len, h, sizeof(h)), 1);
+            ossl_sig_raw(der, der_len, n, raw);
+            raw_len = 2 * n;
+            assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len),
+                             FH_OK);
+            raw[n - 1] ^= 1;
+            assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len),
+                             FH_E_SIGNATURE_INVALID);
+            EVP_PKEY_CTX_free(sc);
+            EVP_PKEY_free(priv);
+        }
+        /* both DER edge cases of the integers were met */
+        assert_true(lead_zero > 0);
+        assert_true(top_bit > 0);
+        /* edge values: invalid, never an error of another kind */
+        for (int e = 0; e < 3; e++) {
+            uint8_t raw[132];
+            size_t raw_len = 2 * n;
+
+            memset(raw, e == 2 ? 0xff : 0, sizeof(raw));
+            if (e == 0) {
+                raw[n - 1] = 1;
+                raw[2 * n - 1] = 1;
+            } else if (e == 1) {
+                raw[2 * n - 1] = 1; /* r = 0 */
+            }
+            assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len),
+                             FH_E_SIGNATURE_INVALID);
+        }
+        EVP_PKEY_CTX_free(pc);
+        EVP_PKEY_free(pub);
+        t_tkey_free(&k);
     }
 }

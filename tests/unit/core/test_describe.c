@@ -187,14 +187,14 @@ ossl_der(const uint8_t *raw, size_t n, int *der_len)
 static void
 ecdsa_case(const uint8_t *raw, size_t n)
 {
-    uint8_t *der = NULL, back[2 * 66];
+    uint8_t *der = NULL, back[2 * 300];
     size_t der_len = 0;
     int want_len = 0;
     unsigned char *want = ossl_der(raw, n, &want_len);
     const unsigned char *p = want;
     ECDSA_SIG *parsed;
     const BIGNUM *r = NULL, *s = NULL;
-    uint8_t rs[2 * 66];
+    uint8_t rs[2 * 300];
 
     assert_int_equal(fh_ecdsa_sig_to_der(raw, 2 * n, &der, &der_len), FH_OK);
     assert_int_equal(der_len, (size_t)want_len);
@@ -222,12 +222,13 @@ ecdsa_case(const uint8_t *raw, size_t n)
 static void
 ecdsa_raw_der_against_openssl(void **state)
 {
-    static const size_t orders[] = {32, 48, 66};
+    /* and halves past 127 and 255 bytes: DER lengths in long form */
+    static const size_t orders[] = {32, 48, 66, 130, 300};
 
     (void)state;
     for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
         size_t n = orders[o];
-        uint8_t raw[2 * 66];
+        uint8_t raw[2 * 300];
 
         for (int round = 0; round < 64; round++) {
             assert_int_equal(RAND_bytes(raw, (int)(2 * n)), 1);
