@@ -7,6 +7,7 @@
  *                  --case CASE [--threads N] [--seconds S]
  *   restbench wire --url URL --cacert PEM --api-key-file FILE --token T --key K
  *                  --case CASE --connections N [--threads M] [--seconds S]
+ *                  [--spin]
  *   restbench p11  --module SO --slot-label L [--pin PIN] --key K --pubkey PEM
  *                  --case CASE [--threads N] [--seconds S]
  *   restbench wait --url URL --cacert PEM [--seconds S]
@@ -27,6 +28,11 @@
  * one epoll set; a connection has at most one request in flight (no
  * pipelining). The server certificate is verified against --cacert, and
  * the URL's host against it (an IP address against the IP SANs).
+ * --spin: each thread polls its epoll set without sleeping. Only for a
+ * client on CPUs of its own: on loopback, every response to a client
+ * asleep in epoll_wait makes the server's send wake it (an inter-processor
+ * interrupt, charged to the server's CPU), a cost that a client on another
+ * machine never puts on the server. It measures the server without it.
  * p11: the module is reached through dlopen + C_GetFunctionList; the private
  * key is found by CKA_LABEL; each thread has its own session and does
  * C_SignInit + C_Sign per operation. Without --pin the login is
@@ -601,7 +607,7 @@ usage(void)
             "usage: restbench rest --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
             "                      --case CASE [--threads N] [--seconds S]\n"
             "       restbench wire --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
-            "                      --case CASE --connections N [--threads M] [--seconds S]\n"
+            "                      --case CASE --connections N [--threads M] [--seconds S] [--spin]\n"
             "       restbench p11  --module SO --slot-label L [--pin PIN] --key K --pubkey PEM\n"
             "                      --case CASE [--threads N] [--seconds S]\n"
             "       restbench wait --url URL --cacert PEM [--seconds S]\n"
@@ -652,6 +658,11 @@ main(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+        if (strcmp(a, "--spin") == 0) {
+            b.spin = true;
+            i--; /* a flag: no value */
+            continue;
+        }
         if (v == NULL) {
             usage();
         }
@@ -721,7 +732,7 @@ main(int argc, char **argv)
         ((b.mode == MODE_REST || b.mode == MODE_WIRE) &&
          (b.url == NULL || b.cacert == NULL || key_file == NULL || b.token == NULL)) ||
         (b.mode == MODE_WIRE && (b.conns == 0 || b.threads > b.conns)) ||
-        (b.mode != MODE_WIRE && b.conns != 0) ||
+        (b.mode != MODE_WIRE && (b.conns != 0 || b.spin)) ||
         (b.mode == MODE_P11 && (module == NULL || label == NULL || pubkey == NULL))) {
         usage();
     }

@@ -93,6 +93,7 @@ struct bench {
     char *path; /* .../keys/{K}/sign */
     /* wire */
     unsigned conns;
+    bool spin;       /* poll without sleeping (--spin) */
     char *host;      /* from the URL, without brackets */
     char *authority; /* host[:port] as in the URL: the Host header */
     char *prefix;    /* the URL's path, without a trailing '/' */

@@ -10,9 +10,14 @@
 #   REST (wire)  POST /v1/tokens/bench/keys/K/sign to ferrohsm-server on
 #                loopback from restbench wire: BENCH_REST_CONNECTIONS keep-alive
 #                TLS connections, one request in flight on each, driven by one
-#                thread; for C=1 the server is pinned to CPU 1 and the client to
-#                CPU 0; for C=2 nothing is pinned (2-CPU machine; on a larger
-#                one server, client and in-process share CPUs 0 and 1)
+#                thread. C=1: a second server, started on CPU 1 alone (so its
+#                pool, sized to the CPUs it may use, has one worker) on the
+#                same store; the client on CPU 0 polls without sleeping
+#                (--spin), and a second figure has it sleep in epoll_wait, so
+#                that each response pays for waking it, a loopback-only cost.
+#                C=2: the first server (threads = CPUs), nothing pinned
+#                (2-CPU machine; on a larger one server, client and in-process
+#                share CPUs 0 and 1), the client sleeps (it shares the CPUs)
 # Per-thread latency (each thread count of BENCH_THREADS):
 #   in-process   restbench p11 on the local slot
 #   HTTPS REST   restbench rest: one libcurl keep-alive connection per thread,
@@ -23,8 +28,9 @@
 # interleaved so that drift on a shared machine hits every column alike. All
 # columns use the same two keys, made by the CLI in a throw-away FERROHSM_HOME
 # with fast Argon2 parameters. Only the side-by-side ratios mean anything.
-# The server runs throughout; the C=1 pinning is applied to its threads with
-# `taskset -a -p` and undone afterwards.
+# Both servers run throughout; the C=2 pinning (on machines of more than 2
+# CPUs) is applied to the first one's threads with `taskset -a -p` and undone
+# afterwards.
 #
 # Builds nothing: `ninja -C BUILD_DIR bench-rest` builds restbench, the CLI,
 # the server and the module, then runs this.
@@ -90,10 +96,11 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferrohsm-bench-rest.XXXXXX")
 SRV_PID=
 cleanup() {
-    if [[ -n "$SRV_PID" ]]; then
-        kill -TERM "$SRV_PID" 2>/dev/null || true
-        wait "$SRV_PID" 2>/dev/null || true
-    fi
+    local p
+    for p in $SRV_PID ${SRV1_PID:-}; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
     if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
         echo "bench-rest: kept $TMP" >&2
     else
@@ -160,6 +167,20 @@ SRV_PID=$!
 if ! "$RESTBENCH" wait --url "$URL" --cacert "$CACERT" --seconds 30 2>"$TMP/wait.log"; then
     die "ferrohsm-server not ready: $(cat "$TMP/wait.log") $(tail -n 3 "$TMP/server.log")"
 fi
+# The one-core server: the same configuration but `threads`, started on CPU 1.
+SRV1_PID=
+URL1=
+if (($(nproc) >= 2)) && command -v taskset >/dev/null 2>&1; then
+    grep -v '^threads = ' "$H/ferrohsm.conf" >"$TMP/server1.conf"
+    PORT1=$(free_port)
+    URL1=https://127.0.0.1:$PORT1
+    FERROHSM_CONF="$TMP/server1.conf" FERROHSM_HOME="$H" taskset -c 1 "$FH_SRV" \
+        --listen "127.0.0.1:$PORT1" </dev/null >"$TMP/server1.out" 2>"$TMP/server1.log" &
+    SRV1_PID=$!
+    if ! "$RESTBENCH" wait --url "$URL1" --cacert "$CACERT" --seconds 30 2>"$TMP/wait1.log"; then
+        die "one-core ferrohsm-server not ready: $(cat "$TMP/wait1.log") $(tail -n 3 "$TMP/server1.log")"
+    fi
+fi
 
 # The remote slot: a module with an empty home of its own (no local token
 # labelled "bench" beside the remote one) and [remote.bench] in FERROHSM_CONF.
@@ -198,6 +219,7 @@ bench() {
     local col=$1 c=$2 t=$3 key=${4:-$3}
     local out=$TMP/$col-$c-$t-$key-$RANDOM.out
     local args=() envs=() pin=("${CLI_PIN[@]}") s0 s1 rc=0
+    local srv_pid=${BENCH_SRV_PID:-$SRV_PID} wire_url=${BENCH_WIRE_URL:-$URL}
     if (($# >= 5)); then
         pin=()
         [[ -z "$5" ]] || pin=(taskset -c "$5")
@@ -213,20 +235,25 @@ bench() {
         args=(rest --url "$URL" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
             --threads "$t")
         ;;
-    wire)
+    wire | wire-sleep)
         envs=(env)
-        args=(wire --url "$URL" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
+        args=(wire --url "$wire_url" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
             --connections "$t" --threads "$WIRE_THREADS")
+        ;;
+    wire-spin)
+        envs=(env)
+        args=(wire --url "$wire_url" --cacert "$CACERT" --api-key-file "$TMP/app.key" --token "$TOKEN"
+            --connections "$t" --threads "$WIRE_THREADS" --spin)
         ;;
     remote)
         envs=(env FERROHSM_HOME="$RH" FERROHSM_CONF="$TMP/remote.conf")
         args=(p11 --module "$FH_MOD" --slot-label "$TOKEN" --pubkey "$TMP/${KEY[$c]}.pem" --threads "$t")
         ;;
     esac
-    s0=$(cpu_ticks "$SRV_PID")
+    s0=$(cpu_ticks "$srv_pid")
     "${envs[@]}" "${pin[@]}" timeout 600 "$RESTBENCH" "${args[@]}" --key "${KEY[$c]}" --case "$c" \
         --seconds "$SECS" >"$out" 2>&1 || rc=$?
-    s1=$(cpu_ticks "$SRV_PID")
+    s1=$(cpu_ticks "$srv_pid")
     awk -v col="$col" -v key="$key" \
         'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { print col, $1, key, $3 }' \
         "$out" >>"$RESULTS"
@@ -242,10 +269,10 @@ bench() {
     fi
 }
 
-# The server-on-C-cores table: C=1 pins (server CPU 1, wire client CPU 0,
-# in-process CPU 1), C=2 does not on a 2-CPU machine; on a larger one all
-# three share CPUs 0,1 so that "2 cores" stays true. SRV_ALL is the server's
-# affinity for the per-thread table, restored after each C.
+# The server-on-C-cores table: C=1 pins (the one-core server on CPU 1, wire
+# client CPU 0, in-process CPU 1), C=2 does not on a 2-CPU machine; on a
+# larger one all three share CPUs 0,1 so that "2 cores" stays true. SRV_ALL
+# is the first server's affinity for the per-thread table, restored after C=2.
 ALL_CPUS=0-$((NCPU - 1))
 SRV_ALL=${PIN_SPEC:+${PIN_SPEC%%:*}}
 SRV_ALL=${SRV_ALL:-$ALL_CPUS}
@@ -257,7 +284,7 @@ fi
 if ((NCPU < 2)); then
     CORE_LIST=
     note "server-on-C-cores table skipped: it needs 2 CPUs, this machine has $NCPU"
-elif ! command -v taskset >/dev/null 2>&1; then
+elif ! command -v taskset >/dev/null 2>&1 || [[ -z "$SRV1_PID" ]]; then
     CORE_LIST=
     note "server-on-C-cores table skipped: it needs taskset (util-linux)"
 fi
@@ -266,15 +293,15 @@ fi
 cores() {
     local n=$1 c=$2
     if ((n == 1)); then
-        srv_cpus 1
         bench core-local "$c" 1 1 1
-        bench wire "$c" "$CONNS" 1 0
+        BENCH_SRV_PID=$SRV1_PID BENCH_WIRE_URL=$URL1 bench wire-spin "$c" "$CONNS" 1 0
+        BENCH_SRV_PID=$SRV1_PID BENCH_WIRE_URL=$URL1 bench wire-sleep "$c" "$CONNS" 1 0
     else
         srv_cpus "${C2_CPUS:-$ALL_CPUS}"
         bench core-local "$c" 2 2 "$C2_CPUS"
         bench wire "$c" "$CONNS" 2 "$C2_CPUS"
+        srv_cpus "$SRV_ALL"
     fi
-    srv_cpus "$SRV_ALL"
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -298,6 +325,9 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if ! kill -0 "$SRV_PID" 2>/dev/null; then
     note "ferrohsm-server died during the run: $(tail -n 2 "$TMP/server.log" | tr '\n' ' ')"
 fi
+if [[ -n "$SRV1_PID" ]] && ! kill -0 "$SRV1_PID" 2>/dev/null; then
+    note "the one-core ferrohsm-server died during the run: $(tail -n 2 "$TMP/server1.log" | tr '\n' ' ')"
+fi
 
 # --- table -------------------------------------------------------------------
 # median FILE KEY CASE THREADS: median of column 4, or "-".
@@ -318,24 +348,37 @@ fmt() {
 }
 
 echo
-echo "FerroHSM REST benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), $NCPU CPUs, ${SECS}s per figure, median of $REPEAT, server threads = $NCPU)"
+echo "FerroHSM REST benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), $NCPU CPUs, ${SECS}s per figure, median of $REPEAT)"
 echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER."
 if [[ -n "$CORE_LIST" ]]; then
     echo
     echo "Server on C cores: signs/s"
-    printf '%-20s %5s %11s %14s %11s %12s %12s %12s\n' case cores in-process "REST wire x$CONNS" \
-        REST/inproc "inproc us/op" "client us/op" "server us/op"
+    printf '%-20s %5s %11s %14s %11s %12s %12s %12s %13s %11s\n' case cores in-process \
+        "REST wire x$CONNS" REST/inproc "inproc us/op" "client us/op" "server us/op" \
+        "client sleeps" REST/inproc
     for c in "${CASES[@]}"; do
         for n in $CORE_LIST; do
             lo=$(median "$RESULTS" core-local "$c" "$n")
-            wi=$(median "$RESULTS" wire "$c" "$n")
-            printf '%-20s %5s %11s %14s %11s %12s %12s %12s\n' "$c" "$n" "$(fmt "$lo")" "$(fmt "$wi")" \
-                "$(ratio "$wi" "$lo")" "$(median "$CPU" core-local-app "$c" "$n")" \
-                "$(median "$CPU" wire-app "$c" "$n")" "$(median "$CPU" wire-srv "$c" "$n")"
+            if ((n == 1)); then
+                col=wire-spin
+                sl=$(median "$RESULTS" wire-sleep "$c" "$n")
+            else
+                col=wire
+                sl=-
+            fi
+            wi=$(median "$RESULTS" "$col" "$c" "$n")
+            printf '%-20s %5s %11s %14s %11s %12s %12s %12s %13s %11s\n' "$c" "$n" "$(fmt "$lo")" \
+                "$(fmt "$wi")" "$(ratio "$wi" "$lo")" "$(median "$CPU" core-local-app "$c" "$n")" \
+                "$(median "$CPU" "$col-app" "$c" "$n")" "$(median "$CPU" "$col-srv" "$c" "$n")" \
+                "$(fmt "$sl")" "$(ratio "$sl" "$lo")"
         done
     done
-    echo "cores = CPUs the server has. cores 1: ferrohsm-server pinned to CPU 1 (taskset -a -p),"
-    echo "restbench wire to CPU 0, in-process = restbench p11, 1 thread, pinned to CPU 1."
+    echo "cores = CPUs the server has. cores 1: a ferrohsm-server started on CPU 1 alone"
+    echo "(one worker thread), restbench wire on CPU 0 polling without sleeping (--spin),"
+    echo "in-process = restbench p11, 1 thread, on CPU 1. \"client sleeps\": the same with"
+    echo "restbench wire asleep in epoll_wait between responses, so that the server's send"
+    echo "of each response also pays to wake it: a cost of loopback alone, which a client"
+    echo "on another machine never puts on the server."
     if [[ -n "$C2_CPUS" ]]; then
         echo "cores 2: server, restbench wire and in-process (2 threads) all on CPUs $C2_CPUS."
     else
