@@ -107,6 +107,24 @@ srv_route_match(const char *method, const char *path, const struct srv_route **r
     if (allow_len > 0) {
         allow[0] = '\0';
     }
+    /* first the routes of this method, in table order: the usual request
+     * matches there, after a strcmp for most of the other routes */
+    for (size_t t = 0; tables[t] != NULL; t++) {
+        for (const struct srv_route *r = tables[t]; r->method != NULL; r++) {
+            const char *tmp[SRV_MAX_PARAMS];
+            size_t n = 0;
+
+            if (strcmp(r->method, method) != 0 ||
+                !match_one(r->pattern, path, tmp, &n, buf, bufsize)) {
+                continue;
+            }
+            memcpy(params, tmp, sizeof(tmp[0]) * n);
+            *n_params = n;
+            *route = r;
+            return 1;
+        }
+    }
+    /* no such route: is the path known under other methods (405 and Allow)? */
     for (size_t t = 0; tables[t] != NULL; t++) {
         for (const struct srv_route *r = tables[t]; r->method != NULL; r++) {
             const char *tmp[SRV_MAX_PARAMS];
@@ -114,12 +132,6 @@ srv_route_match(const char *method, const char *path, const struct srv_route **r
 
             if (!match_one(r->pattern, path, tmp, &n, buf, bufsize)) {
                 continue;
-            }
-            if (strcmp(r->method, method) == 0) {
-                memcpy(params, tmp, sizeof(tmp[0]) * n);
-                *n_params = n;
-                *route = r;
-                return 1;
             }
             if (allow_len > 0 && strstr(allow, r->method) == NULL) {
                 size_t l = strlen(allow);
