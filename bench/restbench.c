@@ -603,15 +603,16 @@ run(struct bench *b)
 static void
 usage(void)
 {
-    fprintf(stderr,
-            "usage: restbench rest --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
-            "                      --case CASE [--threads N] [--seconds S]\n"
-            "       restbench wire --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
-            "                      --case CASE --connections N [--threads M] [--seconds S] [--spin]\n"
-            "       restbench p11  --module SO --slot-label L [--pin PIN] --key K --pubkey PEM\n"
-            "                      --case CASE [--threads N] [--seconds S]\n"
-            "       restbench wait --url URL --cacert PEM [--seconds S]\n"
-            "CASE: ecdsa-p256-sign | rsa2048-pkcs1-sign\n");
+    fprintf(
+        stderr,
+        "usage: restbench rest --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
+        "                      --case CASE [--threads N] [--seconds S]\n"
+        "       restbench wire --url URL --cacert PEM --api-key-file FILE --token T --key K\n"
+        "                      --case CASE --connections N [--threads M] [--seconds S] [--spin]\n"
+        "       restbench p11  --module SO --slot-label L [--pin PIN] --key K --pubkey PEM\n"
+        "                      --case CASE [--threads N] [--seconds S]\n"
+        "       restbench wait --url URL --cacert PEM [--seconds S]\n"
+        "CASE: ecdsa-p256-sign | rsa2048-pkcs1-sign\n");
     exit(2);
 }
 

@@ -827,8 +827,8 @@ srv_http_start(struct srv *s, char *why, size_t why_len)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
     if (s->conf.threads > 1) {
         /* one worker is the daemon's internal thread: MHD warns on a pool of 1 */
-        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
-                                            (intptr_t)s->conf.threads, NULL};
+        opts[n++] =
+            (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->conf.threads, NULL};
     }
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 65536, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,

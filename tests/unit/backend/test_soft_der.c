@@ -280,8 +280,8 @@ t_der_ecdsa_sig(void **state)
             uint8_t raw[132], der[160];
             size_t raw_len = sizeof(raw), der_len = sizeof(der), len;
             uint8_t *d;
-            EVP_PKEY *priv = ossl_decode_pkcs8(fh_secret_cdata(k.material),
-                                               fh_secret_len(k.material));
+            EVP_PKEY *priv =
+                ossl_decode_pkcs8(fh_secret_cdata(k.material), fh_secret_len(k.material));
             EVP_PKEY_CTX *sc = EVP_PKEY_CTX_new(priv, NULL);
 
             /* ours -> OpenSSL */
@@ -306,8 +306,7 @@ t_der_ecdsa_sig(void **state)
             assert_int_equal(EVP_PKEY_sign(sc, der, &der_len, h, sizeof(h)), 1);
             ossl_sig_raw(der, der_len, n, raw);
             raw_len = 2 * n;
-            assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len),
-                             FH_OK);
+            assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len), FH_OK);
             raw[n - 1] ^= 1;
             assert_int_equal(t_one(FH_OP_VERIFY, &m, &k.pubk, h, sizeof(h), raw, &raw_len),
                              FH_E_SIGNATURE_INVALID);
