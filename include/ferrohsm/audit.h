@@ -30,7 +30,9 @@ struct fh_audit_verify_result {
     const char *reason;    /* static text: "hash mismatch", "sequence gap", ... or "" */
 };
 
-/* FH_OK when the chain verifies, FH_E_AUDIT_BROKEN otherwise (details in *out). */
+/* FH_OK when the chain verifies, FH_E_AUDIT_BROKEN otherwise (details in *out),
+ * also when the store cannot read the log past some record (a damaged row or
+ * page: first_bad_seq is the first record it could not hand out). */
 FH_API FH_NODISCARD fh_rv fh_audit_verify(fh_ctx *ctx, struct fh_audit_verify_result *out);
 
 /*

@@ -36,7 +36,9 @@
 extern "C" {
 #endif
 
-#define FH_STORE_ABI_VERSION 3u /* 2: API keys (apikey_* ops); 3: scopes by token serial */
+/* 2: API keys (apikey_* ops); 3: scopes by token serial;
+ * 4: audit_append_batch replaces audit_append */
+#define FH_STORE_ABI_VERSION 4u
 
 /* open() flags */
 #define FH_STORE_CREATE 0x1u /* create the store when it does not exist */
@@ -164,8 +166,17 @@ struct fh_store_ops {
 
     /* FH_E_NOT_FOUND when the log is empty. */
     fh_rv (*audit_last)(void *priv, struct fh_store_audit *out);
-    /* FH_E_EXISTS when r->seq is taken. */
-    fh_rv (*audit_append)(void *priv, const struct fh_store_audit *r);
+    /*
+     * ABI 4: append recs[0..n), n >= 1, all or none (inside the caller's
+     * write transaction, else in one of its own). The records are consecutive
+     * (recs[i].seq == recs[0].seq + i, recs[0].seq >= 1) and each links to
+     * the one before (recs[i].prev_hash == recs[i - 1].hash), as the core
+     * makes them; the store may rely on that to keep a batch compactly.
+     * FH_E_ARGS for a batch that breaks those rules or has a NULL string;
+     * FH_E_DATA_TOO_LARGE for a string over the store's ceiling (at least
+     * 4096 bytes); FH_E_EXISTS when one of the seqs is taken.
+     */
+    fh_rv (*audit_append_batch)(void *priv, const struct fh_store_audit *recs, size_t n);
     /* Records with seq >= from_seq in ascending seq order, at most limit (0 = all). */
     fh_rv (*audit_list)(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
                         void *arg);

@@ -21,7 +21,9 @@
  * old); without one (fh_ctx_forbid_threads, or in a forked child) the
  * thread that notices writes them. A thread queueing waits only when the
  * ring is full, which bounds what a crash can lose to FHI_AUDIT_RING
- * records.
+ * records (4096), and none queued more than about FHI_AUDIT_DELAY_MS plus
+ * one write earlier unless the store stalls. Each write hands the store one
+ * batch (audit_append_batch), which the SQLite store keeps as one row.
  *
  * Locks (core-int.h): ctx->audit_wlock serialises writers and guards the
  * audit connection, the hash context and the records being written; each
@@ -281,10 +283,11 @@ append_w(fh_ctx *ctx, struct fh_store_audit *recs, size_t n, bool batch)
         recs[i].seq = ++seq;
         memcpy(recs[i].prev_hash, prev, FH_AUDIT_HASH_LEN);
         rv = record_hash(a->md, a->sha256, &recs[i], recs[i].hash);
-        if (rv == FH_OK) {
-            rv = ops->audit_append(st, &recs[i]);
-        }
         memcpy(prev, recs[i].hash, FH_AUDIT_HASH_LEN);
+    }
+    /* one call for the batch: the store keeps it as one row (a page) */
+    if (rv == FH_OK) {
+        rv = ops->audit_append_batch(st, recs, n);
     }
     if (rv == FH_OK) {
         rv = ops->commit(st);
@@ -875,5 +878,14 @@ fh_audit_verify(fh_ctx *ctx, struct fh_audit_verify_result *out)
     pthread_mutex_lock(&ctx->audit_wlock);
     rv = read_w(ctx, 1, 0, verify_one, &st);
     pthread_mutex_unlock(&ctx->audit_wlock);
+    if (rv == FH_E_STORE_CORRUPT) {
+        /* The store could not read the log past the records verified so
+         * far (a damaged row or page: it hands out nothing of a page it
+         * cannot decode whole). For verify that is a break of the chain at
+         * the next record, like any other edit, not a failure to verify. */
+        out->first_bad_seq = st.expect_seq;
+        out->reason = "record unreadable: the stored log is damaged";
+        rv = FH_E_AUDIT_BROKEN;
+    }
     return rv;
 }

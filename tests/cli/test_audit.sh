@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The audit log: the right records, no secrets, and `audit verify` detects an
-# edited, deleted or reordered record (each on a fresh copy of the store).
+# edited, deleted, inserted or reordered record (each on a fresh copy of the
+# store). Records live in table audit_pages, one row per written batch
+# (first_seq, last_seq, body); the edits below change bytes of a body
+# (docs/internals/core.md, "Audit pages", has the format) or move rows.
 # shellcheck source=lib.sh disable=SC2317
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -40,7 +43,9 @@ expect_json audit.json "any(re.search('k1', str(field(r, 'object'))) for r in it
 expect_json audit.json "all(isinstance(field(r, 'seq'), int) for r in items) and [field(r, 'seq') for r in items] == sorted(field(r, 'seq') for r in items)" "records carry ascending seq numbers"
 expect_json audit.json "all(field(r, 'front') for r in items) and any(re.search('cli', str(field(r, 'front')), re.I) for r in items)" "records name the front (cli)"
 total=$(jq_py "len(items)" <audit.json 2>/dev/null || echo 0)
-dbcount=$(sqlite3 "$DB" 'SELECT count(*) FROM audit' 2>/dev/null || echo "?")
+dbcount=$(sqlite3 "$DB" 'SELECT (SELECT count(*) FROM audit) +
+  (SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM audit_pages)' 2>/dev/null || echo "?")
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')" 0 "a new store writes no legacy rows"
 expect_eq "$total" "$dbcount" "audit list --json lists every record in the store"
 
 expect_exit 0 -- fh audit list
@@ -73,66 +78,103 @@ fresh_copy() {
     cp -a home.good "$FERROHSM_HOME"
 }
 BROKEN_RE='^ferrohsm: audit verify: chain broken at record ([0-9]+) \(.+\)$'
-MID=$(((dbcount + 1) / 2))
-seq_at() { sqlite3 "$DB" "SELECT seq FROM audit ORDER BY seq LIMIT 1 OFFSET $1"; }
+UNREADABLE_RE='^ferrohsm: audit verify: chain broken at record ([0-9]+) \(record unreadable: the stored log is damaged\)$'
+bad_seq() { sed -nE "s/$BROKEN_RE/\\1/p" <<<"$ERR"; }
+# two pages of one record each in the middle of the log, one after the other
+S=$(sqlite3 "$DB" "SELECT a.first_seq FROM audit_pages a JOIN audit_pages b ON b.first_seq = a.first_seq + 1
+  WHERE a.last_seq = a.first_seq AND b.last_seq = b.first_seq AND a.first_seq >= $(((dbcount + 1) / 2))
+  ORDER BY a.first_seq LIMIT 1")
+S2=$((S + 1))
+LAST=$(sqlite3 "$DB" 'SELECT max(last_seq) FROM audit_pages')
+expect_match "$S:$LAST" '^[0-9]+:[0-9]+$' "the log has one-record pages in its middle"
+# the record at S, as audit list shows it
+expect_exit 0 -- fh audit list --json --from "$S" --limit 1
+cp "$OUT_FILE" rec.json
+field_of() { jq_py "str(field(items[0], '$1'))" <rec.json; }
+
+# page_edit SEQ STRING - change the last byte of STRING in the string table
+# of the page at SEQ (found with its length byte in front; same length, so
+# the page still decodes: only the record's content changes)
+page_edit() {
+    local seq=$1 str=$2 len=${#2}
+    local new="${str:0:len-1}$([ "${str: -1}" = X ] && echo Y || echo X)"
+    sqlite3 "$DB" "UPDATE audit_pages SET body = CAST(
+        substr(body, 1, instr(body, CAST(char($len) || '$str' AS BLOB)))
+        || CAST('$new' AS BLOB)
+        || substr(body, instr(body, CAST(char($len) || '$str' AS BLOB)) + 1 + $len) AS BLOB)
+      WHERE first_seq = $seq AND instr(body, CAST(char($len) || '$str' AS BLOB)) > 0"
+}
+
+for f in actor operation result corr_id; do
+    fresh_copy
+    value=$(field_of "$f")
+    before=$(sqlite3 "$DB" "SELECT hex(body) FROM audit_pages WHERE first_seq = $S")
+    page_edit "$S" "$value"
+    expect_not_cmd "edited $f: the page changed" -- test "$(sqlite3 "$DB" "SELECT hex(body) FROM audit_pages WHERE first_seq = $S")" = "$before"
+    expect_exit 9 -- fh audit verify
+    expect_match "$ERR" "$BROKEN_RE" "edited $f: the contract message"
+    expect_eq "$(bad_seq)" "$S" "edited $f: the first bad record is the edited one"
+done
 
 fresh_copy
-S=$(seq_at $((MID - 1)))
-sqlite3 "$DB" "UPDATE audit SET result = CASE WHEN result = 'ok' THEN 'pin_incorrect' ELSE 'ok' END WHERE seq = $S"
+# the last byte of the time varint (just before the six string indexes)
+sqlite3 "$DB" "UPDATE audit_pages SET body = CAST(substr(body, 1, length(body) - 39)
+    || CASE WHEN substr(body, length(body) - 38, 1) = X'01' THEN X'02' ELSE X'01' END
+    || substr(body, length(body) - 37) AS BLOB) WHERE first_seq = $S"
 expect_exit 9 -- fh audit verify
-expect_match "$ERR" "$BROKEN_RE" "edited result: the contract message"
-expect_eq "$(sed -nE "s/$BROKEN_RE/\\1/p" <<<"$ERR")" "$S" "edited result: the first bad record is the edited one"
+expect_eq "$(bad_seq)" "$S" "edited time: the first bad record is the edited one"
 
 fresh_copy
-sqlite3 "$DB" "UPDATE audit SET object = 'someone-else' WHERE seq = $S"
+sqlite3 "$DB" "UPDATE audit_pages SET body = CAST(substr(body, 1, length(body) - 32) || zeroblob(32) AS BLOB)
+  WHERE first_seq = $S"
 expect_exit 9 -- fh audit verify
+expect_eq "$(bad_seq)" "$S" "zeroed hash: the first bad record is the edited one"
 
 fresh_copy
-sqlite3 "$DB" "UPDATE audit SET time_ms = time_ms + 1 WHERE seq = $S"
-expect_exit 9 -- fh audit verify
-
-fresh_copy
-sqlite3 "$DB" "UPDATE audit SET actor = 'so' WHERE seq = $S"
-expect_exit 9 -- fh audit verify
-
-fresh_copy
-sqlite3 "$DB" "DELETE FROM audit WHERE seq = $S"
-expect_exit 9 -- fh audit verify
-expect_match "$ERR" "$BROKEN_RE" "deleted record: the contract message"
-bad=$(sed -nE "s/$BROKEN_RE/\\1/p" <<<"$ERR")
-expect_match "$bad" "^($S|$((S + 1)))\$" "deleted record: the break is reported at the gap"
-
-fresh_copy
-S1=$(seq_at 1)
-S2=$(seq_at 2)
-# Swap the contents (everything but seq) of two records: a reordering.
+# the hashes of two records swapped
 sqlite3 "$DB" "
-CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN ($S1, $S2);
-UPDATE audit SET (time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash) =
-  (SELECT time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash FROM t
-   WHERE t.seq = CASE audit.seq WHEN $S1 THEN $S2 ELSE $S1 END)
-WHERE seq IN ($S1, $S2);"
-expect_not_cmd "the swap changed the table" -- test "$(sqlite3 "$DB" 'SELECT hex(hash) FROM audit ORDER BY seq')" = "$(sqlite3 home.good/ferrohsm.db 'SELECT hex(hash) FROM audit ORDER BY seq')"
+CREATE TEMP TABLE h AS SELECT first_seq, substr(body, length(body) - 31) AS hash FROM audit_pages WHERE first_seq IN ($S, $S2);
+UPDATE audit_pages SET body = CAST(substr(body, 1, length(body) - 32)
+  || (SELECT hash FROM h WHERE h.first_seq = CASE audit_pages.first_seq WHEN $S THEN $S2 ELSE $S END) AS BLOB)
+WHERE first_seq IN ($S, $S2);"
 expect_exit 9 -- fh audit verify
-expect_match "$ERR" "$BROKEN_RE" "swapped records: the contract message"
+expect_eq "$(bad_seq)" "$S" "swapped hashes: the first bad record is the first of the two"
 
 fresh_copy
-# Swap the seq numbers too (rows keep their hashes, order changes).
-sqlite3 "$DB" "UPDATE audit SET seq = -1 WHERE seq = $S1; UPDATE audit SET seq = $S1 WHERE seq = $S2; UPDATE audit SET seq = $S2 WHERE seq = -1;"
+sqlite3 "$DB" "DELETE FROM audit_pages WHERE first_seq = $S"
 expect_exit 9 -- fh audit verify
+expect_match "$ERR" "$BROKEN_RE" "deleted page: the contract message"
+expect_eq "$(bad_seq)" "$S" "deleted page: the break is reported at the gap"
 
 fresh_copy
-# Recompute nothing, but change a hash: the next record's prev_hash breaks.
-sqlite3 "$DB" "UPDATE audit SET hash = zeroblob(32) WHERE seq = $S"
+# two pages trade places: their records are read in the other order
+sqlite3 "$DB" "UPDATE audit_pages SET first_seq = -first_seq, last_seq = -last_seq WHERE first_seq IN ($S, $S2);
+UPDATE audit_pages SET first_seq = CASE first_seq WHEN -$S THEN $S2 ELSE $S END,
+  last_seq = CASE first_seq WHEN -$S THEN $S2 ELSE $S END WHERE first_seq < 0;"
+expect_not_cmd "the swap changed the table" -- test "$(sqlite3 "$DB" 'SELECT hex(body) FROM audit_pages ORDER BY first_seq')" = "$(sqlite3 home.good/ferrohsm.db 'SELECT hex(body) FROM audit_pages ORDER BY first_seq')"
 expect_exit 9 -- fh audit verify
+expect_match "$ERR" "$BROKEN_RE" "swapped pages: the contract message"
+expect_eq "$(bad_seq)" "$S" "swapped pages: the first bad record is the first of the two"
 
 fresh_copy
-# Insert a forged record in the middle is impossible without a free seq;
-# append one at the end with a bogus hash instead.
-last=$(sqlite3 "$DB" 'SELECT max(seq) FROM audit')
-sqlite3 "$DB" "INSERT INTO audit (seq, time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash)
-  SELECT seq + 1, time_ms, actor, front, operation, object, result, corr_id, hash, hash FROM audit WHERE seq = $last"
+# a forged page appended (a copy of another: its link is to the wrong record)
+sqlite3 "$DB" "INSERT INTO audit_pages SELECT $((LAST + 1)), $((LAST + 1)), body FROM audit_pages WHERE first_seq = $S"
 expect_exit 9 -- fh audit verify
+expect_eq "$(bad_seq)" "$((LAST + 1))" "appended page: the first bad record is the forged one"
+
+fresh_copy
+# a body cut short: the page cannot be read. verify names it, list fails
+sqlite3 "$DB" "UPDATE audit_pages SET body = substr(body, 1, length(body) - 1) WHERE first_seq = $S"
+expect_exit 9 -- fh audit verify
+expect_match "$ERR" "$UNREADABLE_RE" "truncated page: one line naming the unreadable record"
+expect_eq "$(bad_seq)" "$S" "truncated page: the first bad record is the page's first"
+expect_eq "$(grep -c . <<<"$ERR")" 1 "truncated page: verify prints one line"
+expect_exit 6 -- fh audit list
+expect_match "$ERR" '^ferrohsm: audit list: .*(corrupt|damaged).*$' "truncated page: audit list says the store is damaged"
+expect_eq "$(grep -c . <<<"$ERR")" 1 "truncated page: audit list prints one line"
+expect_eq "$OUT" "" "truncated page: audit list prints no records"
+expect_exit 0 -- fh audit list --from $((S + 1))
+expect_match "$OUT" . "records after the damaged page can still be listed"
 
 fresh_copy
 expect_exit 0 -- fh audit verify

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * records.c - token, object and audit rows of the SQLite store.
+ * records.c - token and object rows of the SQLite store, and the reading of
+ * the legacy rows of the audit log (audit_log.c owns the log).
  *
  * Each operation takes a cached statement (sqlite.c), binds, steps and hands
  * the statement back. Rows are read in two stages: *_from_row() validates a
@@ -88,16 +89,6 @@ check_token_label(const char *label, size_t *len)
     }
     *len = n;
     return FH_OK;
-}
-
-static fh_rv
-check_text(const char *s)
-{
-    if (s == NULL) {
-        return FH_E_ARGS;
-    }
-    return strnlen(s, FHI_SQLITE_MAX_TEXT + 1) > FHI_SQLITE_MAX_TEXT ? FH_E_DATA_TOO_LARGE
-                                                                      : FH_OK;
 }
 
 static fh_rv
@@ -311,8 +302,8 @@ object_from_row(sqlite3_stmt *st, struct fh_store_object *o)
 }
 
 /* Columns of AUDIT_COLS: seq, time_ms, six strings, prev_hash, hash. */
-static fh_rv
-audit_from_row(sqlite3_stmt *st, struct fh_store_audit *r)
+fh_rv
+fhi_sqlite_audit_from_row(sqlite3_stmt *st, struct fh_store_audit *r)
 {
     char **text[] = {&r->actor, &r->front, &r->operation, &r->object, &r->result, &r->corr_id};
     fh_rv rv;
@@ -407,8 +398,8 @@ object_copy(const struct fh_store_object *src, struct fh_store_object *dst)
     return rv;
 }
 
-static fh_rv
-audit_copy(const struct fh_store_audit *src, struct fh_store_audit *dst)
+fh_rv
+fhi_sqlite_audit_copy(const struct fh_store_audit *src, struct fh_store_audit *dst)
 {
     const char *const from[] = {src->actor,  src->front,  src->operation,
                                 src->object, src->result, src->corr_id};
@@ -545,15 +536,6 @@ object_row_copy(sqlite3_stmt *st, void *arg)
     fh_rv rv = object_from_row(st, &row);
 
     return rv == FH_OK ? object_copy(&row, arg) : rv;
-}
-
-static fh_rv
-audit_row_copy(sqlite3_stmt *st, void *arg)
-{
-    struct fh_store_audit row;
-    fh_rv rv = audit_from_row(st, &row);
-
-    return rv == FH_OK ? audit_copy(&row, arg) : rv;
 }
 
 /* One token by label or id, copied into *out. */
@@ -1008,134 +990,4 @@ fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out)
         *out = (uint64_t)n;
     }
     return rv;
-}
-
-/* ---- audit -------------------------------------------------------------- */
-
-fh_rv
-fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out)
-{
-    struct fhi_sqlite *sq = priv;
-    fh_rv rv;
-
-    if (out == NULL) {
-        return FH_E_ARGS;
-    }
-    memset(out, 0, sizeof *out);
-    rv = fhi_sqlite_enter(sq);
-    if (rv != FH_OK) {
-        return rv;
-    }
-    /* FH_E_NOT_FOUND: the log is empty */
-    return fhi_sqlite_fetch_one(sq, FHI_SQ_AUDIT_LAST, NULL, NULL, audit_row_copy, out);
-}
-
-fh_rv
-fhi_sqlite_audit_append(void *priv, const struct fh_store_audit *r)
-{
-    struct fhi_sqlite *sq = priv;
-    const enum fhi_sq_stmt sid = FHI_SQ_AUDIT_APPEND;
-    const char *text[6];
-    sqlite3_stmt *st = NULL;
-    fh_rv rv = FH_OK;
-    int rc;
-
-    if (r == NULL || r->seq <= 0) {
-        return FH_E_ARGS;
-    }
-    text[0] = r->actor;
-    text[1] = r->front;
-    text[2] = r->operation;
-    text[3] = r->object;
-    text[4] = r->result;
-    text[5] = r->corr_id;
-    for (size_t i = 0; rv == FH_OK && i < sizeof text / sizeof text[0]; i++) {
-        rv = check_text(text[i]);
-    }
-    if (rv == FH_OK) {
-        rv = fhi_sqlite_enter(sq);
-    }
-    if (rv != FH_OK) {
-        return rv;
-    }
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv != FH_OK) {
-        goto out;
-    }
-    rc = sqlite3_bind_int64(st, 1, r->seq);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_int64(st, 2, r->time_ms);
-    }
-    for (size_t i = 0; rc == SQLITE_OK && i < sizeof text / sizeof text[0]; i++) {
-        rc = sqlite3_bind_text(st, (int)(3 + i), text[i], -1, SQLITE_STATIC);
-    }
-    if (rc == SQLITE_OK) {
-        rc = bind_bytes(st, 9, r->prev_hash, sizeof r->prev_hash);
-    }
-    if (rc == SQLITE_OK) {
-        rc = bind_bytes(st, 10, r->hash, sizeof r->hash);
-    }
-    rv = bind_rv(sq, rc);
-    if (rv == FH_OK) {
-        rv = step_done(sq, st); /* FH_E_EXISTS: seq taken (PRIMARY KEY) */
-    }
-out:
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
-}
-
-/* ?1 from_seq, ?2 limit of AUDIT_LIST. */
-struct audit_range {
-    int64_t from_seq;
-    int64_t limit;
-};
-
-static int
-bind_audit_range(sqlite3_stmt *st, const void *arg)
-{
-    const struct audit_range *r = arg;
-    int rc = sqlite3_bind_int64(st, 1, r->from_seq);
-
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_int64(st, 2, r->limit);
-    }
-    return rc;
-}
-
-struct audit_visit {
-    fh_store_audit_cb cb;
-    void *arg;
-};
-
-static fh_rv
-audit_row_visit(sqlite3_stmt *st, void *arg)
-{
-    const struct audit_visit *v = arg;
-    struct fh_store_audit row;
-    fh_rv rv = audit_from_row(st, &row);
-
-    return rv == FH_OK ? v->cb(v->arg, &row) : rv;
-}
-
-fh_rv
-fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
-                      void *arg)
-{
-    struct fhi_sqlite *sq = priv;
-    struct audit_visit visit = {cb, arg};
-    struct audit_range range;
-    fh_rv rv;
-
-    if (cb == NULL) {
-        return FH_E_ARGS;
-    }
-    rv = fhi_sqlite_enter(sq);
-    if (rv != FH_OK) {
-        return rv;
-    }
-    /* LIMIT -1 is "no limit" in SQLite: store.h's 0, and anything past INT64_MAX */
-    range.from_seq = from_seq;
-    range.limit = limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
-    return fhi_sqlite_each(sq, FHI_SQ_AUDIT_LIST, bind_audit_range, &range, audit_row_visit,
-                           &visit);
 }

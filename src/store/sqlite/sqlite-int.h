@@ -2,7 +2,8 @@
 /*
  * sqlite-int.h - private state of the SQLite store (fh_store_sqlite_ops),
  * shared by sqlite.c (file classification, schema, connection, transactions),
- * records.c (token, object and audit rows) and apikeys.c (API keys). Unit
+ * records.c (token and object rows), audit_log.c (the audit log) and
+ * apikeys.c (API keys). Unit
  * tests include it to reach the connection (EXPLAIN QUERY PLAN checks);
  * nothing else may.
  *
@@ -25,7 +26,7 @@
 /* PRAGMA application_id of every FerroHSM store: "FHm1". */
 #define FHI_SQLITE_APPLICATION_ID 0x46486D31
 /* PRAGMA user_version this build writes; a newer file is refused. */
-#define FHI_SQLITE_SCHEMA_VERSION 3 /* 2: apikeys; 3: apikeys.scope_by_serial */
+#define FHI_SQLITE_SCHEMA_VERSION 4 /* 2: apikeys; 3: apikeys.scope_by_serial; 4: audit_pages */
 
 /* Lock wait (sqlite3_busy_timeout). FERROHSM_SQLITE_BUSY_MS overrides it at
  * open (0..FHI_SQLITE_BUSY_MS_MAX); meant for tests, harmless elsewhere. */
@@ -72,9 +73,12 @@ enum fhi_sq_stmt {
     FHI_SQ_OBJECT_GET,
     FHI_SQ_OBJECT_DELETE,
     FHI_SQ_OBJECT_COUNT,
-    FHI_SQ_AUDIT_LAST,
-    FHI_SQ_AUDIT_APPEND,
+    FHI_SQ_AUDIT_LAST,  /* legacy rows (schema 1..3) */
     FHI_SQ_AUDIT_LIST,
+    FHI_SQ_AUDIT_PAGE_LAST,
+    FHI_SQ_AUDIT_PAGE_LIST,
+    FHI_SQ_AUDIT_PAGE_INSERT,
+    FHI_SQ_AUDIT_TAKEN,
     FHI_SQ_DATA_VERSION,
     FHI_SQ_APIKEY_INSERT,
     FHI_SQ_APIKEY_GET,
@@ -208,10 +212,19 @@ fhi_sqlite_object_find(void *priv, const struct fh_store_query *q, fh_store_obje
                        void *arg);
 fh_rv
 fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out);
+
+/* A legacy row of `audit` (AUDIT_COLS), validated, borrowing SQLite's memory;
+ * and the deep copy of a record (on failure dst is cleared). records.c. */
+fh_rv
+fhi_sqlite_audit_from_row(sqlite3_stmt *st, struct fh_store_audit *r);
+fh_rv
+fhi_sqlite_audit_copy(const struct fh_store_audit *src, struct fh_store_audit *dst);
+
+/* The audit log (audit_log.c), installed in fh_store_sqlite_ops. */
 fh_rv
 fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out);
 fh_rv
-fhi_sqlite_audit_append(void *priv, const struct fh_store_audit *r);
+fhi_sqlite_audit_append_batch(void *priv, const struct fh_store_audit *recs, size_t n);
 fh_rv
 fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit_cb cb,
                       void *arg);

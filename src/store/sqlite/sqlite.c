@@ -5,7 +5,7 @@
  * This file owns the connection: recognising the file at open, creating and
  * migrating the schema, the pragmas, the cache of prepared statements,
  * transactions and the translation of SQLite result codes. The rows
- * themselves are in records.c and apikeys.c.
+ * themselves are in records.c, audit_log.c and apikeys.c.
  *
  * DESIGN
  *
@@ -31,8 +31,9 @@
  *     checkpoint into it (its -wal and -shm files may be left, as any reader
  *     leaves them). The one write we cannot prevent is SQLite's own recovery
  *     of a hot rollback journal lying next to a foreign database.
- *  3. PRAGMA quick_check of every table but the audit log, in the same
- *     snapshot; anything but "ok" is FH_E_STORE_CORRUPT. It reads every page
+ *  3. PRAGMA quick_check of every table but the audit log (tables audit and
+ *     audit_pages), in the same snapshot; anything but "ok" is
+ *     FH_E_STORE_CORRUPT. It reads every page
  *     of those tables once: 10 000 objects (2.6 MB) take about 2 ms from the
  *     page cache and 30 ms from disk (test_quick_check_10k prints the
  *     figures). The audit log, which grows with every operation, is left to
@@ -89,6 +90,7 @@
 #define TOKEN_COLS "id, label, meta"
 #define AUDIT_COLS \
     "seq, time_ms, actor, front, operation, object, result, corr_id, prev_hash, hash"
+#define PAGE_COLS "first_seq, last_seq, body"
 #define APIKEY_COLS \
     "id, name, role, all_tokens, tokens, hash, created_ms, revoked_ms, scope_by_serial"
 
@@ -116,10 +118,24 @@ static const char *const stmt_sql[FHI_SQ_OBJECT_FIND_0] = {
     [FHI_SQ_OBJECT_DELETE] = "DELETE FROM objects WHERE id = ?1 AND token_id = ?2",
     [FHI_SQ_OBJECT_COUNT] = "SELECT count(*) FROM objects WHERE token_id = ?1",
     [FHI_SQ_AUDIT_LAST] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq DESC LIMIT 1",
-    [FHI_SQ_AUDIT_APPEND] = "INSERT INTO audit (" AUDIT_COLS ")"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [FHI_SQ_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1"
                           " ORDER BY seq LIMIT ?2",
+    [FHI_SQ_AUDIT_PAGE_LAST] = "SELECT " PAGE_COLS " FROM audit_pages"
+                               " ORDER BY first_seq DESC LIMIT 1",
+    /* from the page that holds ?1 (the last to start at or before it), or
+     * from ?1 when none starts that early; the rowid b-tree, no scan */
+    [FHI_SQ_AUDIT_PAGE_LIST] = "SELECT " PAGE_COLS " FROM audit_pages WHERE first_seq >="
+                               " coalesce((SELECT first_seq FROM audit_pages WHERE first_seq <= ?1"
+                               " ORDER BY first_seq DESC LIMIT 1), ?1)"
+                               " ORDER BY first_seq",
+    [FHI_SQ_AUDIT_PAGE_INSERT] = "INSERT INTO audit_pages (" PAGE_COLS ") VALUES (?1, ?2, ?3)",
+    /* is a seq of ?1..?2 held by a legacy row, a page starting in the range,
+     * or the page starting before it? */
+    [FHI_SQ_AUDIT_TAKEN] = "SELECT EXISTS (SELECT 1 FROM audit WHERE seq BETWEEN ?1 AND ?2)"
+                           " OR EXISTS (SELECT 1 FROM audit_pages"
+                           " WHERE first_seq BETWEEN ?1 AND ?2)"
+                           " OR coalesce((SELECT last_seq >= ?1 FROM audit_pages"
+                           " WHERE first_seq < ?1 ORDER BY first_seq DESC LIMIT 1), 0)",
     [FHI_SQ_DATA_VERSION] = "PRAGMA data_version",
     [FHI_SQ_APIKEY_INSERT] = "INSERT INTO apikeys (" APIKEY_COLS ")"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -219,6 +235,14 @@ static const char *const migrations[FHI_SQLITE_SCHEMA_VERSION] = {
      * token records, which only the core can read, so the core rewrites
      * those rows (apikey_set_tokens) when it opens the store. */
     "ALTER TABLE apikeys ADD COLUMN scope_by_serial INTEGER NOT NULL DEFAULT 0;",
+    /* 3 -> 4: the audit log as packed pages, one row per appended batch
+     * holding records first_seq .. last_seq (body: audit_pages.c). The rows
+     * of `audit` stay as they are, read-only, before the pages; new stores
+     * have that table empty. */
+    "CREATE TABLE audit_pages ("
+    " first_seq INTEGER PRIMARY KEY,"
+    " last_seq INTEGER NOT NULL,"
+    " body BLOB NOT NULL);",
 };
 
 /*
@@ -609,13 +633,14 @@ classify(sqlite3 *db, int64_t *version)
     }
     rv = query_int(db,
                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                   " AND name IN ('tokens', 'objects', 'audit', 'apikeys')",
+                   " AND name IN ('tokens', 'objects', 'audit', 'apikeys', 'audit_pages')",
                    &ntables);
     if (rv != FH_OK) {
         goto out;
     }
-    /* version 1 has three of them, version 2 adds apikeys (3 adds a column) */
-    if (ntables != (ver >= 2 ? 4 : 3)) {
+    /* version 1 has three of them, version 2 adds apikeys (3 adds a column),
+     * version 4 audit_pages */
+    if (ntables != (ver >= 4 ? 5 : ver >= 2 ? 4 : 3)) {
         rv = FH_E_STORE_CORRUPT;
         goto out;
     }
@@ -626,10 +651,11 @@ out:
 
 /*
  * Step 3 of open: PRAGMA quick_check of every table but the audit log (and of
- * their indexes) must say "ok". The audit table grows with every operation
- * and is append-only: checking it at every open would make opening a store
- * cost time in proportion to its history. Its pages are checked when read,
- * and `audit verify` checks every record against the hash chain.
+ * their indexes) must say "ok". The audit log (`audit`, `audit_pages`) grows
+ * with every operation and is append-only: checking it at every open would
+ * make opening a store cost time in proportion to its history. Its pages are
+ * checked when read, and `audit verify` checks every record against the hash
+ * chain.
  */
 static fh_rv
 quick_check(sqlite3 *db)
@@ -640,7 +666,7 @@ quick_check(sqlite3 *db)
 
     rc = sqlite3_prepare_v2(db,
                             "SELECT name FROM sqlite_schema WHERE type = 'table' AND"
-                            " name <> 'audit' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                            " name NOT IN ('audit', 'audit_pages') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
                             -1, &names, NULL);
     while (rc == SQLITE_OK && rv == FH_OK && (rc = sqlite3_step(names)) == SQLITE_ROW) {
         const unsigned char *name = sqlite3_column_text(names, 0);
@@ -1167,7 +1193,7 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .object_find = fhi_sqlite_object_find,
     .object_count = fhi_sqlite_object_count,
     .audit_last = fhi_sqlite_audit_last,
-    .audit_append = fhi_sqlite_audit_append,
+    .audit_append_batch = fhi_sqlite_audit_append_batch,
     .audit_list = fhi_sqlite_audit_list,
     .apikey_insert = fhi_sqlite_apikey_insert,
     .apikey_get = fhi_sqlite_apikey_get,

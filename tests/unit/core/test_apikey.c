@@ -684,15 +684,15 @@ migration_from_v1(void **state)
 
     th_close_ctx(e);
     db = th_db_open(e);
-    /* undo migration step 1 -> 2: what version 1 wrote */
-    th_db_exec(db, "DROP TABLE apikeys; PRAGMA user_version = 1;");
+    /* undo migration steps 1 -> 2 .. 3 -> 4: what version 1 wrote */
+    th_db_exec(db, "DROP TABLE audit_pages; DROP TABLE apikeys; PRAGMA user_version = 1;");
     assert_int_equal(th_db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'apikeys'"),
                      0);
     sqlite3_close(db);
 
     assert_int_equal(th_open_ctx(e, false), FH_OK);
     db = th_db_open(e);
-    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 4);
     assert_int_equal(th_db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'apikeys'"),
                      1);
     sqlite3_close(db);
@@ -789,12 +789,13 @@ migration_from_v2(void **state)
              " char(10) WHERE id = '%s'; UPDATE apikeys SET tokens = 'gone' || char(10)"
              " WHERE id = '%s';", TH_LABEL, i_two.id, i_gone.id);
     th_db_exec(db, sql);
-    th_db_exec(db, "ALTER TABLE apikeys DROP COLUMN scope_by_serial; PRAGMA user_version = 2;");
+    th_db_exec(db, "DROP TABLE audit_pages; ALTER TABLE apikeys DROP COLUMN scope_by_serial;"
+                   " PRAGMA user_version = 2;");
     sqlite3_close(db);
 
     assert_int_equal(th_open_ctx(e, false), FH_OK);
     db = th_db_open(e);
-    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 4);
     assert_int_equal(th_db_int(db, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 1"), 3);
     sqlite3_close(db);
 

@@ -181,16 +181,74 @@ no_pin_in_store_file(void **state)
     assert_int_equal(th_open_ctx(e, false), FH_OK);
 }
 
-/* Produce records, close, run sql, reopen, verify: broken at want_seq. */
+/*
+ * Tampering, done in SQLite behind the store's back. New records live in
+ * `audit_pages`, one row per written batch (src/store/sqlite/audit_pages.c
+ * has the body's bytes): the edits below change bytes of a body in place
+ * (CAST(... AS BLOB): SQLite's || makes TEXT of BLOBs, which alone would be
+ * an unreadable page), move or forge rows, or cut a body short.
+ *
+ * Layout made by produce_paged: the records of produce_records (each
+ * written at once, a page of one; sign and its session's records are
+ * flushed by the next synchronous record), then PAGE_N records queued
+ * together and written as one page, objects "obj-0-0" .. "obj-0-9".
+ */
+#define PAGE_N 10
+/* A record of the big page at its smallest, as it is there: 1-byte time
+ * delta (all but the first), six 1-byte indexes, the 32-byte hash. */
+#define REC_LEN 39
+
+struct layout {
+    int64_t big;    /* first_seq of the page of PAGE_N records */
+    int64_t single; /* first of two consecutive one-record pages */
+    int64_t last;   /* the last seq of the log */
+};
+
 static void
-tamper_and_verify(struct th_env *e, const char *sql, int64_t want_seq)
+queue_records(struct th_env *e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char object[32];
+
+        snprintf(object, sizeof(object), "obj-0-%d", i);
+        fh_audit_set_thread_context("corr-0", "apikey:t0");
+        fhi_audit_batched(e->ctx, "token:t/user", "sign", object, FH_OK);
+        fh_audit_clear_thread_context();
+    }
+}
+
+/* Produce the layout above; the context is closed on return. */
+static void
+produce_paged(struct th_env *e, struct layout *l)
 {
     struct fh_audit_verify_result vr;
     sqlite3 *db;
 
     produce_records(e);
-    assert_int_equal(fh_audit_verify(e->ctx, &vr), FH_OK);
+    queue_records(e, PAGE_N);
+    assert_int_equal(fh_audit_verify(e->ctx, &vr), FH_OK); /* writes the queue: one page */
     th_close_ctx(e);
+    db = th_db_open(e);
+    l->big = th_db_int(db, "SELECT first_seq FROM audit_pages WHERE last_seq - first_seq = 9");
+    l->single = th_db_int(db, "SELECT a.first_seq FROM audit_pages a JOIN audit_pages b"
+                              " ON b.first_seq = a.first_seq + 1 WHERE a.last_seq = a.first_seq"
+                              " AND b.last_seq = b.first_seq ORDER BY a.first_seq LIMIT 1");
+    l->last = th_db_int(db, "SELECT max(last_seq) FROM audit_pages");
+    assert_int_equal(th_db_int(db, "SELECT count(*) FROM audit"), 0);
+    sqlite3_close(db);
+    assert_true(l->single >= 1);
+    assert_int_equal(l->big + PAGE_N - 1, l->last);
+}
+
+/* Run sql on the closed store, reopen, verify: broken at want_seq; when
+ * `unreadable`, because the store could not read the log from there on
+ * (fh_audit_list reports the damage as FH_E_STORE_CORRUPT). */
+static void
+tamper_expect(struct th_env *e, const char *sql, int64_t want_seq, bool unreadable)
+{
+    struct fh_audit_verify_result vr;
+    sqlite3 *db;
+
     db = th_db_open(e);
     th_db_exec(db, sql);
     assert_int_equal(sqlite3_changes(db) > 0, 1);
@@ -202,62 +260,382 @@ tamper_and_verify(struct th_env *e, const char *sql, int64_t want_seq)
     assert_non_null(vr.reason);
     assert_true(vr.reason[0] != '\0');
     assert_int_equal(vr.records, (uint64_t)(want_seq - 1));
+    assert_int_equal(strstr(vr.reason, "unreadable") != NULL, unreadable);
+    if (unreadable) {
+        struct recs *rs = calloc(1, sizeof(*rs));
+
+        assert_non_null(rs);
+        assert_int_equal(fh_audit_list(e->ctx, 1, 0, collect, rs), FH_E_STORE_CORRUPT);
+        free(rs);
+    }
+}
+
+/* produce_paged, then sql formatted with the layout's numbers. */
+#define TAMPER(e, want, unreadable, ...)                                                           \
+    do {                                                                                           \
+        char sql_[1024];                                                                           \
+                                                                                                   \
+        assert_true((size_t)snprintf(sql_, sizeof(sql_), __VA_ARGS__) < sizeof(sql_));             \
+        tamper_expect((e), sql_, (want), (unreadable));                                            \
+    } while (0)
+
+/* One byte of a string in a page's table: the record that uses it breaks. */
+static void
+tamper_string_byte(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big + 5, false,
+           "UPDATE audit_pages SET body = CAST(substr(body, 1, instr(body, CAST('obj-0-5' AS BLOB))"
+           " + 5) || X'58' || substr(body, instr(body, CAST('obj-0-5' AS BLOB)) + 7) AS BLOB)"
+           " WHERE first_seq = %lld",
+           (long long)l.big);
+}
+
+/* A string shared by every record of the page: the first of them breaks. */
+static void
+tamper_shared_string(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big, false,
+           "UPDATE audit_pages SET body = CAST(substr(body, 1, instr(body, CAST('corr-0' AS BLOB))"
+           " - 1) || X'43' || substr(body, instr(body, CAST('corr-0' AS BLOB)) + 1) AS BLOB)"
+           " WHERE first_seq = %lld",
+           (long long)l.big);
+}
+
+/* The time delta of record 4 of the page (that record and all after it move). */
+static void
+tamper_time_byte(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big + 4, false,
+           "UPDATE audit_pages SET body = CAST(substr(body, 1, length(body) - %d)"
+           " || X'10' || substr(body, length(body) - %d + 2) AS BLOB) WHERE first_seq = %lld",
+           (PAGE_N - 4) * REC_LEN, (PAGE_N - 4) * REC_LEN, (long long)l.big);
+}
+
+/* The hashes of records 2 and 6 of the page swapped. */
+static void
+tamper_swap_hashes(void **state)
+{
+    struct layout l;
+    /* 1-based positions of the two hashes */
+    const int hi = (PAGE_N - 2) * REC_LEN - 7, hj = (PAGE_N - 6) * REC_LEN - 7;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big + 2, false,
+           "UPDATE audit_pages SET body = CAST("
+           "substr(body, 1, length(body) - %d) || substr(body, length(body) - %d + 1, 32) ||"
+           " substr(body, length(body) - %d + 33, %d) ||"
+           " substr(body, length(body) - %d + 1, 32) || substr(body, length(body) - %d + 33)"
+           " AS BLOB) WHERE first_seq = %lld",
+           hi, hj, hi, hi - hj - 32, hi, hj, (long long)l.big);
+}
+
+/* Records 3 and 7 of the page swapped whole (time delta, strings, hash). */
+static void
+tamper_swap_records_in_page(void **state)
+{
+    struct layout l;
+    const int ri = (PAGE_N - 3) * REC_LEN, rj = (PAGE_N - 7) * REC_LEN; /* from the end */
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big + 3, false,
+           "UPDATE audit_pages SET body = CAST("
+           "substr(body, 1, length(body) - %d) || substr(body, length(body) - %d + 1, %d) ||"
+           " substr(body, length(body) - %d + %d + 1, %d) ||"
+           " substr(body, length(body) - %d + 1, %d) || substr(body, length(body) - %d + %d + 1)"
+           " AS BLOB) WHERE first_seq = %lld",
+           ri, rj, REC_LEN, ri, REC_LEN, ri - rj - REC_LEN, ri, REC_LEN, rj, REC_LEN,
+           (long long)l.big);
 }
 
 static void
-tamper_update_result(void **state)
+tamper_delete_page(void **state)
 {
-    tamper_and_verify(*state, "UPDATE audit SET result = 'ok' WHERE seq = 2", 2);
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.single + 1, false, "DELETE FROM audit_pages WHERE first_seq = %lld",
+           (long long)l.single + 1);
+}
+
+/* Two one-record pages trade places (their rows keep their bodies). */
+static void
+tamper_swap_pages(void **state)
+{
+    struct layout l;
+    long long a;
+
+    produce_paged(*state, &l);
+    a = (long long)l.single;
+    TAMPER(*state, l.single, false,
+           "UPDATE audit_pages SET first_seq = -first_seq, last_seq = -last_seq"
+           " WHERE first_seq IN (%lld, %lld);"
+           "UPDATE audit_pages SET first_seq = CASE first_seq WHEN -%lld THEN %lld ELSE %lld END,"
+           " last_seq = CASE first_seq WHEN -%lld THEN %lld ELSE %lld END WHERE first_seq < 0",
+           a, a + 1, a, a + 1, a, a, a + 1, a);
+}
+
+/* first_seq of the big page and of the page before it swapped, last_seq not:
+ * neither count agrees with its row any more; the earlier one is unreadable. */
+static void
+tamper_swap_first_seq(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big - 1, true,
+           "UPDATE audit_pages SET first_seq = -first_seq WHERE first_seq IN (%lld, %lld);"
+           "UPDATE audit_pages SET first_seq = CASE first_seq WHEN -%lld THEN %lld ELSE %lld END"
+           " WHERE first_seq < 0",
+           (long long)l.big - 1, (long long)l.big, (long long)l.big, (long long)l.big - 1,
+           (long long)l.big);
+}
+
+/* A page that starts inside another: out of sequence after that one. */
+static void
+tamper_overlapping_page(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.last + 1, false,
+           "INSERT INTO audit_pages SELECT %lld, %lld, body FROM audit_pages WHERE first_seq = %lld",
+           (long long)l.big + 3, (long long)l.big + 3, (long long)l.single);
+}
+
+/* A copy of a page appended as the next one: its link is to the wrong record. */
+static void
+tamper_append_forged_page(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.last + 1, false,
+           "INSERT INTO audit_pages SELECT %lld, %lld, body FROM audit_pages WHERE first_seq = %lld",
+           (long long)l.last + 1, (long long)l.last + PAGE_N, (long long)l.big);
+}
+
+/* A body one byte short: the page cannot be read, nor anything after it. */
+static void
+tamper_truncate_body(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.big, true,
+           "UPDATE audit_pages SET body = substr(body, 1, length(body) - 1) WHERE first_seq = %lld",
+           (long long)l.big);
+}
+
+/* Bytes after the last record, and a body that is not a BLOB. */
+static void
+tamper_trailing_byte(void **state)
+{
+    struct layout l;
+
+    produce_paged(*state, &l);
+    TAMPER(*state, l.single, true,
+           "UPDATE audit_pages SET body = CAST(body || X'00' AS BLOB) WHERE first_seq = %lld;"
+           "UPDATE audit_pages SET body = CAST(body AS TEXT) WHERE first_seq = %lld",
+           (long long)l.single, (long long)l.big);
+}
+
+/*
+ * A store of schema 3 keeps its records as rows of `audit`. To make one,
+ * the records of produce_records (in pages) are copied into rows, the pages
+ * dropped and the version set back: the file version 3 would have written.
+ */
+struct full {
+    struct fh_store_audit v[64];
+    char text[64][6][192];
+    size_t n;
+};
+
+static fh_rv
+collect_full(void *arg, const struct fh_store_audit *r)
+{
+    struct full *f = arg;
+    const char *src[6] = {r->actor, r->front, r->operation, r->object, r->result, r->corr_id};
+    char **dst[6];
+    struct fh_store_audit *d;
+
+    if (f->n == 64) {
+        return FH_E_DATA_TOO_LARGE;
+    }
+    d = &f->v[f->n];
+    *d = *r;
+    dst[0] = &d->actor;
+    dst[1] = &d->front;
+    dst[2] = &d->operation;
+    dst[3] = &d->object;
+    dst[4] = &d->result;
+    dst[5] = &d->corr_id;
+    for (int k = 0; k < 6; k++) {
+        snprintf(f->text[f->n][k], sizeof(f->text[f->n][k]), "%s", src[k]);
+        *dst[k] = f->text[f->n][k];
+    }
+    f->n++;
+    return FH_OK;
+}
+
+/* Make the store a schema-3 store of legacy rows; returns the last seq. */
+static int64_t
+make_legacy(struct th_env *e)
+{
+    struct full *f = calloc(1, sizeof(*f));
+    sqlite3_stmt *st = NULL;
+    sqlite3 *db;
+    int64_t last;
+
+    assert_non_null(f);
+    produce_records(e);
+    assert_int_equal(fh_audit_list(e->ctx, 1, 0, collect_full, f), FH_OK);
+    th_close_ctx(e);
+    db = th_db_open(e);
+    th_db_exec(db, "BEGIN");
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO audit (seq, time_ms, actor, front, operation,"
+                                        " object, result, corr_id, prev_hash, hash) VALUES"
+                                        " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < f->n; i++) {
+        const struct fh_store_audit *r = &f->v[i];
+        const char *t[6] = {r->actor, r->front, r->operation, r->object, r->result, r->corr_id};
+
+        sqlite3_bind_int64(st, 1, r->seq);
+        sqlite3_bind_int64(st, 2, r->time_ms);
+        for (int k = 0; k < 6; k++) {
+            sqlite3_bind_text(st, 3 + k, t[k], -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_blob(st, 9, r->prev_hash, FH_AUDIT_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 10, r->hash, FH_AUDIT_HASH_LEN, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    th_db_exec(db, "DROP TABLE audit_pages; PRAGMA user_version = 3; COMMIT");
+    last = th_db_int(db, "SELECT max(seq) FROM audit");
+    assert_int_equal(last, (int64_t)f->n);
+    sqlite3_close(db);
+    free(f);
+    return last;
+}
+
+/*
+ * A store of schema 3 with legacy rows is migrated on open (its rows stay
+ * where they are), verifies, and grows in pages; the chain runs on across
+ * the boundary, and listing from a legacy seq carries on into the pages.
+ */
+static void
+legacy_migrated(void **state)
+{
+    struct th_env *e = *state;
+    struct fh_audit_verify_result vr;
+    struct recs *rs = calloc(1, sizeof(*rs));
+    int64_t last;
+    sqlite3 *db;
+
+    assert_non_null(rs);
+    last = make_legacy(e);
+    assert_int_equal(th_open_ctx(e, false), FH_OK);
+    assert_int_equal(fh_audit_verify(e->ctx, &vr), FH_OK);
+    assert_int_equal(vr.records, (uint64_t)last);
+    queue_records(e, PAGE_N);
+    produce_records(e);
+    assert_int_equal(fh_audit_verify(e->ctx, &vr), FH_OK);
+    assert_true(vr.records > (uint64_t)last + PAGE_N);
+    /* across the boundary, with a limit */
+    assert_int_equal(fh_audit_list(e->ctx, last - 1, 4, collect, rs), FH_OK);
+    assert_int_equal(rs->n, 4);
+    for (size_t i = 0; i < rs->n; i++) {
+        assert_int_equal(rs->v[i].seq, last - 1 + (int64_t)i);
+    }
+    assert_string_equal(rs->v[2].object, "obj-0-0");
+    th_close_ctx(e);
+    db = th_db_open(e);
+    assert_int_equal(th_db_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(th_db_int(db, "SELECT count(*) FROM audit"), last);
+    assert_int_equal(th_db_int(db, "SELECT min(first_seq) FROM audit_pages"), last + 1);
+    sqlite3_close(db);
+    assert_int_equal(th_open_ctx(e, false), FH_OK);
+    free(rs);
+}
+
+/* Build the migrated store of legacy_migrated; the context is closed on return. */
+static int64_t
+make_migrated(struct th_env *e)
+{
+    struct fh_audit_verify_result vr;
+    int64_t last = make_legacy(e);
+
+    assert_int_equal(th_open_ctx(e, false), FH_OK);
+    queue_records(e, PAGE_N);
+    assert_int_equal(fh_audit_verify(e->ctx, &vr), FH_OK);
+    th_close_ctx(e);
+    return last;
 }
 
 static void
-tamper_update_time(void **state)
+legacy_tamper_row(void **state)
 {
-    tamper_and_verify(*state, "UPDATE audit SET time_ms = time_ms + 1 WHERE seq = 4", 4);
+    make_migrated(*state);
+    TAMPER(*state, 2, false, "UPDATE audit SET result = 'ok' WHERE seq = 2");
 }
 
 static void
-tamper_delete_middle(void **state)
+legacy_tamper_time(void **state)
 {
-    tamper_and_verify(*state, "DELETE FROM audit WHERE seq = 3", 3);
+    make_migrated(*state);
+    TAMPER(*state, 4, false, "UPDATE audit SET time_ms = time_ms + 1 WHERE seq = 4");
 }
 
 static void
-tamper_swap_records(void **state)
+legacy_delete_last_row(void **state)
 {
-    tamper_and_verify(*state,
-                      "CREATE TEMP TABLE sw AS SELECT seq, actor, operation, object, result"
-                      " FROM audit WHERE seq IN (2, 5);"
-                      "UPDATE audit SET"
-                      " actor = (SELECT actor FROM sw WHERE sw.seq = 7 - audit.seq),"
-                      " operation = (SELECT operation FROM sw WHERE sw.seq = 7 - audit.seq),"
-                      " object = (SELECT object FROM sw WHERE sw.seq = 7 - audit.seq),"
-                      " result = (SELECT result FROM sw WHERE sw.seq = 7 - audit.seq)"
-                      " WHERE seq IN (2, 5)",
-                      2);
+    int64_t last = make_migrated(*state);
+
+    /* the first page then links to a record that is gone */
+    TAMPER(*state, last, false, "DELETE FROM audit WHERE seq = %lld", (long long)last);
 }
 
-/* Re-hashing a record alone does not help: the next record's link breaks. */
 static void
-tamper_reorder_seq(void **state)
+legacy_reorder_rows(void **state)
 {
-    tamper_and_verify(*state,
-                      "UPDATE audit SET seq = CASE seq WHEN 3 THEN 1003 WHEN 4 THEN 3 END"
-                      " WHERE seq IN (3, 4);"
-                      "UPDATE audit SET seq = 4 WHERE seq = 1003",
-                      3);
+    make_migrated(*state);
+    TAMPER(*state, 3, false,
+           "UPDATE audit SET seq = CASE seq WHEN 3 THEN 1003 WHEN 4 THEN 3 END WHERE seq IN (3, 4);"
+           "UPDATE audit SET seq = 4 WHERE seq = 1003");
 }
 
-/* A forged record appended with a made-up hash is noticed. */
 static void
-tamper_insert_forged(void **state)
+legacy_tamper_page_side(void **state)
 {
-    tamper_and_verify(*state,
-                      "INSERT INTO audit (seq, time_ms, actor, front, operation, object, result,"
-                      " corr_id, prev_hash, hash)"
-                      " SELECT seq + 1, time_ms + 1, actor, front, 'key.destroy', object, 'ok',"
-                      " corr_id, hash, zeroblob(32) FROM audit ORDER BY seq DESC LIMIT 1",
-                      7);
+    int64_t last = make_migrated(*state);
+
+    TAMPER(*state, last + 1 + 5, false,
+           "UPDATE audit_pages SET body = CAST(substr(body, 1, instr(body, CAST('obj-0-5' AS BLOB))"
+           " + 5) || X'58' || substr(body, instr(body, CAST('obj-0-5' AS BLOB)) + 7) AS BLOB)"
+           " WHERE first_seq = %lld",
+           (long long)last + 1);
+}
+
+/* A gap between the legacy rows and the first page. */
+static void
+legacy_gap_to_pages(void **state)
+{
+    int64_t last = make_migrated(*state);
+
+    TAMPER(*state, last + 1, false,
+           "UPDATE audit_pages SET first_seq = first_seq + 1, last_seq = last_seq + 1");
 }
 
 /*
@@ -268,7 +646,7 @@ tamper_insert_forged(void **state)
  * them, sequence numbers dense, and the chain verifies.
  */
 #define Q_THREADS 4
-#define Q_PER_THREAD 700
+#define Q_PER_THREAD (FHI_AUDIT_RING * 3 / 4 + 100) /* the ring wraps three times */
 
 struct q_arg {
     fh_ctx *ctx;
@@ -398,10 +776,30 @@ main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, th_setup, th_teardown)
     const struct CMUnitTest tests[] = {
-        T(records_of_operations), T(no_pin_in_store_file), T(tamper_update_result),
-        T(tamper_update_time),    T(tamper_delete_middle), T(tamper_swap_records),
-        T(tamper_reorder_seq),    T(tamper_insert_forged), T(queue_threads),
-        T(queue_threads_no_writer), T(queue_written_at_free),
+        T(records_of_operations),
+        T(no_pin_in_store_file),
+        T(tamper_string_byte),
+        T(tamper_shared_string),
+        T(tamper_time_byte),
+        T(tamper_swap_hashes),
+        T(tamper_swap_records_in_page),
+        T(tamper_delete_page),
+        T(tamper_swap_pages),
+        T(tamper_swap_first_seq),
+        T(tamper_overlapping_page),
+        T(tamper_append_forged_page),
+        T(tamper_truncate_body),
+        T(tamper_trailing_byte),
+        T(legacy_migrated),
+        T(legacy_tamper_row),
+        T(legacy_tamper_time),
+        T(legacy_delete_last_row),
+        T(legacy_reorder_rows),
+        T(legacy_tamper_page_side),
+        T(legacy_gap_to_pages),
+        T(queue_threads),
+        T(queue_threads_no_writer),
+        T(queue_written_at_free),
     };
 #undef T
 

@@ -187,5 +187,6 @@ main(void)
     failed += st_run_record_tests();
     failed += st_run_file_tests();
     failed += st_run_apikey_tests();
+    failed += st_run_audit_tests();
     return failed == 0 ? 0 : 1;
 }

@@ -70,5 +70,7 @@ int
 st_run_file_tests(void);
 int
 st_run_apikey_tests(void); /* test_sqlite_apikeys.c */
+int
+st_run_audit_tests(void); /* test_sqlite_audit.c */
 
 #endif /* FERROHSM_TESTS_UNIT_STORE_STORE_TEST_H */

@@ -568,7 +568,7 @@ test_query_plans(void **state)
                 assert_null(strstr(detail, "SCAN tokens"));
             }
             /* audit_last walks the rowid b-tree backwards and stops after one row */
-            if (i != FHI_SQ_AUDIT_LAST) {
+            if (i != FHI_SQ_AUDIT_LAST && i != FHI_SQ_AUDIT_PAGE_LAST) {
                 assert_null(strstr(detail, "SCAN audit"));
             }
         }
@@ -765,6 +765,26 @@ assert_audit_equal(const struct fh_store_audit *a, const struct fh_store_audit *
     assert_memory_equal(a->hash, b->hash, FH_AUDIT_HASH_LEN);
 }
 
+/* Append records first..last (consecutive, linked) in one batch. */
+static fh_rv
+append_range(void *s, int64_t first, int64_t last)
+{
+    size_t n = (size_t)(last - first + 1);
+    struct fh_store_audit *v = calloc(n, sizeof *v);
+    char (*bufs)[32] = calloc(n, sizeof *bufs);
+    fh_rv rv;
+
+    assert_non_null(v);
+    assert_non_null(bufs);
+    for (size_t i = 0; i < n; i++) {
+        fill_audit(&v[i], first + (int64_t)i, bufs[i], sizeof bufs[i]);
+    }
+    rv = ST_OPS->audit_append_batch(s, v, n);
+    free(bufs);
+    free(v);
+    return rv;
+}
+
 struct audit_seen {
     int64_t seq[200];
     size_t n;
@@ -804,13 +824,19 @@ test_audit(void **state)
     assert_int_equal(ST_OPS->audit_last(s, &got), FH_E_NOT_FOUND);
     assert_null(got.actor);
 
-    for (int64_t seq = 1; seq <= 100; seq++) {
-        fill_audit(&r, seq, buf, sizeof buf);
-        assert_int_equal(ST_OPS->audit_append(s, &r), FH_OK);
-    }
+    /* batches of several sizes: pages of 1, 2, 7, 30 and 60 records */
+    assert_int_equal(append_range(s, 1, 1), FH_OK);
+    assert_int_equal(append_range(s, 2, 3), FH_OK);
+    assert_int_equal(append_range(s, 4, 10), FH_OK);
+    assert_int_equal(append_range(s, 11, 40), FH_OK);
+    assert_int_equal(append_range(s, 41, 100), FH_OK);
+    /* a seq in the middle of a page, at its start, or at the end is taken */
     fill_audit(&r, 42, buf, sizeof buf);
     r.operation = "forged";
-    assert_int_equal(ST_OPS->audit_append(s, &r), FH_E_EXISTS);
+    assert_int_equal(ST_OPS->audit_append_batch(s, &r, 1), FH_E_EXISTS);
+    assert_int_equal(append_range(s, 41, 41), FH_E_EXISTS);
+    assert_int_equal(append_range(s, 99, 102), FH_E_EXISTS);
+    assert_int_equal(append_range(s, 100, 100), FH_E_EXISTS);
 
     assert_int_equal(ST_OPS->audit_last(s, &got), FH_OK);
     fill_audit(&r, 100, buf, sizeof buf);
@@ -1011,23 +1037,42 @@ test_arguments(void **state)
 
     /* audit */
     fill_audit(&r, 1, buf, sizeof buf);
-    assert_int_equal(ops->audit_append(s, NULL), FH_E_ARGS);
+    assert_int_equal(ops->audit_append_batch(s, NULL, 1), FH_E_ARGS);
+    assert_int_equal(ops->audit_append_batch(s, &r, 0), FH_E_ARGS);
     r.seq = 0;
-    assert_int_equal(ops->audit_append(s, &r), FH_E_ARGS);
+    assert_int_equal(ops->audit_append_batch(s, &r, 1), FH_E_ARGS);
     r.seq = 1;
+    {
+        /* a batch must be consecutive and linked: a page keeps one prev_hash */
+        struct fh_store_audit two[2];
+        char b2[32];
+
+        fill_audit(&two[0], 1, buf, sizeof buf);
+        fill_audit(&two[1], 3, b2, sizeof b2);
+        assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
+        fill_audit(&two[1], 2, b2, sizeof b2);
+        two[1].prev_hash[5] ^= 1;
+        assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
+        two[1].prev_hash[5] ^= 1;
+        two[1].result = NULL;
+        assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
+        fill_audit(&r, 1, buf, sizeof buf);
+    }
     r.actor = NULL;
-    assert_int_equal(ops->audit_append(s, &r), FH_E_ARGS);
+    assert_int_equal(ops->audit_append_batch(s, &r, 1), FH_E_ARGS);
     r.actor = "x";
     char *long_text = malloc(FHI_SQLITE_MAX_TEXT + 2);
     assert_non_null(long_text);
     memset(long_text, 'a', FHI_SQLITE_MAX_TEXT + 1);
     long_text[FHI_SQLITE_MAX_TEXT + 1] = '\0';
     r.object = long_text;
-    assert_int_equal(ops->audit_append(s, &r), FH_E_DATA_TOO_LARGE);
-    free(long_text);
+    assert_int_equal(ops->audit_append_batch(s, &r, 1), FH_E_DATA_TOO_LARGE);
     assert_int_equal(ops->audit_last(s, NULL), FH_E_ARGS);
     assert_int_equal(ops->audit_list(s, 1, 0, NULL, NULL), FH_E_ARGS);
     assert_int_equal(ops->audit_list(s, 1, 0, never_audit, NULL), FH_OK); /* empty log */
+    long_text[FHI_SQLITE_MAX_TEXT] = '\0'; /* the longest allowed fits */
+    assert_int_equal(ops->audit_append_batch(s, &r, 1), FH_OK);
+    free(long_text);
 
     st_close(s);
     free(closed);

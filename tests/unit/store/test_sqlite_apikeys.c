@@ -399,14 +399,14 @@ test_apikey_migration_v2(void **state)
     void *s;
 
     (void)state;
-    assert_int_equal(FHI_SQLITE_SCHEMA_VERSION, 3);
     st_env_init(&e);
     s = st_open(e.path, FH_STORE_CREATE);
     (void)st_token(s, "demo");
     assert_int_equal(ops->apikey_insert(s, &k), FH_OK);
     st_close(s);
     /* what version 2 wrote: the same row without the column, version 2 */
-    raw_exec(e.path, "ALTER TABLE apikeys DROP COLUMN scope_by_serial; PRAGMA user_version = 2;");
+    raw_exec(e.path, "DROP TABLE audit_pages; ALTER TABLE apikeys DROP COLUMN scope_by_serial;"
+                     " PRAGMA user_version = 2;");
     assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 9);
     s = st_open(e.path, 0);
     assert_int_equal(ops->health(s), FH_OK);
@@ -419,7 +419,7 @@ test_apikey_migration_v2(void **state)
     assert_false(got.tokens_are_labels);
     fh_store_apikey_clear(&got);
     st_close(s);
-    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
     assert_int_equal(raw_int(e.path, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 0"), 1);
 
     /* claims version 3 but lacks the column: damaged */
@@ -450,7 +450,7 @@ test_apikey_migration(void **state)
     (void)st_token(s, "kept");
     st_close(s);
     /* what version 1 wrote: the same file without the table and with version 1 */
-    raw_exec(e.path, "DROP TABLE apikeys; PRAGMA user_version = 1;");
+    raw_exec(e.path, "DROP TABLE audit_pages; DROP TABLE apikeys; PRAGMA user_version = 1;");
     s = st_open(e.path, 0);
     assert_int_equal(ops->health(s), FH_OK);
     assert_int_equal(ops->apikey_insert(s, &k), FH_OK);

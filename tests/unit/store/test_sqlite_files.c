@@ -428,7 +428,7 @@ static void
 test_audit_pages_checked_when_read(void **state)
 {
     char actor[201];
-    struct fh_store_audit r = {0};
+    struct fh_store_audit r = {0}, *batch;
     struct fh_store_query q = {.token_id = 1};
     struct count_pattern c = {0};
     struct st_env e;
@@ -449,18 +449,25 @@ test_audit_pages_checked_when_read(void **state)
     r.object = "";
     r.result = "OK";
     r.corr_id = "c";
-    assert_int_equal(ST_OPS->begin(s, true), FH_OK);
+    /* 200 records in four pages (the hashes are all zero: linked) */
+    batch = calloc(200, sizeof *batch);
+    assert_non_null(batch);
     for (int64_t i = 1; i <= 200; i++) {
-        r.seq = i;
-        r.time_ms = i;
-        assert_int_equal(ST_OPS->audit_append(s, &r), FH_OK);
+        batch[i - 1] = r;
+        batch[i - 1].seq = i;
+        batch[i - 1].time_ms = i;
+    }
+    assert_int_equal(ST_OPS->begin(s, true), FH_OK);
+    for (size_t i = 0; i < 200; i += 50) {
+        assert_int_equal(ST_OPS->audit_append_batch(s, batch + i, 50), FH_OK);
     }
     assert_int_equal(ST_OPS->commit(s), FH_OK);
+    free(batch);
     st_close(s); /* checkpoints the WAL into the file */
 
     data = st_read_file(e.path, &len);
     page = ((size_t)data[16] << 8) | data[17];
-    hit = memmem(data + page, len - page, actor, 64); /* a leaf page of the audit table */
+    hit = memmem(data + page, len - page, actor, 64); /* a leaf page of audit_pages */
     assert_non_null(hit);
     data[((size_t)(hit - data) / page) * page] = 0x42; /* its page type */
     st_write_file(e.path, data, len);
