@@ -355,6 +355,42 @@ fhi_audit_flush(fh_ctx *ctx)
 }
 
 /*
+ * This process's pid without a system call per use (getpid is one, and a
+ * server asks at every request's session close): kept by an atfork child
+ * handler, so a forked child sees its own.
+ */
+static pid_t cached_pid;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+
+static void
+pid_refresh(void)
+{
+    __atomic_store_n(&cached_pid, getpid(), __ATOMIC_RELAXED);
+}
+
+static void
+pid_init(void)
+{
+    pid_refresh();
+    (void)pthread_atfork(NULL, NULL, pid_refresh);
+}
+
+static pid_t
+self_pid(void)
+{
+    (void)pthread_once(&pid_once, pid_init);
+    return __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
+}
+
+/* A writer thread of this process runs (none in a forked child). thr_pid is
+ * set before thr_running is published, so no lock is needed to read them. */
+static bool
+writer_here(const struct fhi_audit *a)
+{
+    return __atomic_load_n(&a->thr_running, __ATOMIC_ACQUIRE) && a->thr_pid == self_pid();
+}
+
+/*
  * A session ended. Without a writer thread, its records are written now.
  * With one, they are left to it: it writes them within FHI_AUDIT_DELAY_MS
  * (or as soon as a batch fills), and fh_ctx_free and every read of the log
@@ -365,15 +401,8 @@ void
 fhi_audit_session_closed(fh_ctx *ctx)
 {
     struct fhi_audit *a = ctx->audit;
-    bool writer;
 
-    if (a == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&ctx->audit_qlock);
-    writer = a->thr_running && a->thr_pid == getpid();
-    pthread_mutex_unlock(&ctx->audit_qlock);
-    if (!writer) {
+    if (a != NULL && !writer_here(a)) {
         fhi_audit_flush(ctx);
     }
 }
@@ -526,8 +555,8 @@ writer_start(fh_ctx *ctx)
          * library or a sanitizer included) is over: a fork right after
          * must not find it half done */
         pthread_mutex_lock(&ctx->audit_qlock);
-        a->thr_running = true;
-        a->thr_pid = getpid();
+        a->thr_pid = self_pid();
+        __atomic_store_n(&a->thr_running, true, __ATOMIC_RELEASE);
         while (!a->thr_ready) {
             pthread_cond_wait(&a->room, &ctx->audit_qlock);
         }
@@ -773,7 +802,7 @@ fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation, const c
     if (!a->flush_due && (a->tail - a->taken >= FHI_AUDIT_BATCH ||
                           rec.time_ms - a->first_ms >= FHI_AUDIT_DELAY_MS)) {
         a->flush_due = true;
-        if (a->thr_running && a->thr_pid == getpid()) {
+        if (writer_here(a)) {
             pthread_cond_signal(&a->wake);
         } else {
             write = true;
