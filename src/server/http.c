@@ -158,7 +158,8 @@ request_free(struct request *r)
     json_decref(r->req.body);
     srv_resp_clear(&r->resp);
     if (r->body != NULL) {
-        OPENSSL_cleanse(r->body, r->body_cap);
+        /* only [0, body_len) ever held bytes of the request */
+        OPENSSL_cleanse(r->body, r->body_len);
         free(r->body);
     }
     OPENSSL_cleanse(&r->key, sizeof(r->key));
@@ -587,7 +588,7 @@ append_body(struct request *r, const char *data, size_t n)
         }
         if (r->body != NULL) {
             memcpy(nb, r->body, r->body_len);
-            OPENSSL_cleanse(r->body, r->body_cap);
+            OPENSSL_cleanse(r->body, r->body_len);
             free(r->body);
         }
         r->body = nb;
