@@ -5,6 +5,12 @@
  * reader (srv_body_str/bool/int/b64/only) runs over the result, as route
  * handlers call them. Each must answer or write a 400 with the documented
  * shape, never crash, and leave no memory behind.
+ *
+ * The server's own JSON parser (json_parse.c) is also held to jansson's:
+ * for every input without a NUL byte, srv_json_parse accepts exactly when
+ * json_loadb(JSON_REJECT_DUPLICATES) does, and builds a json_equal value.
+ * An input with a NUL byte it must refuse (RFC 8259 has no place for one);
+ * jansson skips a NUL that follows some tokens, so it is not compared there.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +44,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&req, 0, sizeof(req));
     memset(&resp, 0, sizeof(resp));
     memcpy(req.request_id, "fuzz", 5);
+    {
+        struct srv_json_error e;
+        json_t *ours = srv_json_parse((const char *)data, size, &e);
+        json_t *theirs = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+
+        if (memchr(data, 0, size) != NULL) {
+            if (ours != NULL) {
+                abort(); /* a NUL byte must be refused */
+            }
+        } else if ((ours == NULL) != (theirs == NULL) ||
+                   (ours != NULL && !json_equal(ours, theirs))) {
+            abort(); /* the two parsers disagree */
+        }
+        if (ours == NULL && (e.line < 1 || e.column < 1 || e.reason == NULL)) {
+            abort();
+        }
+        json_decref(ours);
+        json_decref(theirs);
+    }
     if (!srv_body_parse(&req, &resp, (const char *)data, size, &body)) {
         if (resp.status != 400) {
             abort();

@@ -150,27 +150,13 @@ bool
 srv_body_parse(struct srv_req *req, struct srv_resp *resp, const char *data, size_t len,
                json_t **out)
 {
-    json_error_t e;
+    struct srv_json_error e;
     json_t *j;
 
-    j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e);
+    j = srv_json_parse(data, len, &e);
     if (j == NULL) {
-        /* jansson quotes the offending bytes ("... near '<body>'"); they may
-         * be plaintext or key material, so the message keeps only the
-         * parser's reason and the position */
-        char why[sizeof e.text];
-        size_t n = strcspn(e.text, "'\"");
-
-        if (n > 5 && strncmp(e.text + n - 5, "near ", 5) == 0) {
-            n -= 5;
-        }
-        while (n > 0 && (e.text[n - 1] == ' ' || e.text[n - 1] == ':')) {
-            n--;
-        }
-        memcpy(why, e.text, n);
-        why[n] = '\0';
         srv_error(req, resp, 400, "bad_json", "invalid JSON at line %d, column %d: %s", e.line,
-                  e.column, n > 0 ? why : "syntax error");
+                  e.column, e.reason);
         return false;
     }
     if (!json_is_object(j)) {

@@ -228,6 +228,15 @@ int srv_route_match(const char *method, const char *path, const struct srv_route
 /* Decode %XX in place; false on a bad escape or a decoded NUL. */
 bool srv_url_decode(char *s);
 
+/* ---- json_parse.c (in the fuzzable library) ---- */
+struct srv_json_error {
+    int line, column;   /* where the parser stopped, from 1 (column in characters) */
+    const char *reason; /* static text; never quotes the input */
+};
+/* What json_loadb(JSON_REJECT_DUPLICATES) parses, as the same values, faster;
+ * NULL with *err filled on a refusal. */
+json_t *srv_json_parse(const char *data, size_t len, struct srv_json_error *err);
+
 /* ---- body.c (also in the fuzzable library) ---- */
 /* Parse a request body: a JSON object or a 400 bad_json error in resp. */
 bool srv_body_parse(struct srv_req *req, struct srv_resp *resp, const char *data, size_t len,
