@@ -6,18 +6,19 @@
 # Server on C cores (C = 1, 2): what the server delivers on C cores, against
 # the in-process figure on as many cores:
 #   in-process   the PKCS#11 module's local slot on the store (restbench p11),
-#                C threads; for C=1 pinned to CPU 1
+#                C threads, on the CPUs of the row's server (on a 2-CPU machine
+#                C=2 is not pinned)
 #   REST (wire)  POST /v1/tokens/bench/keys/K/sign to ferrohsm-server on
 #                loopback from restbench wire: BENCH_REST_CONNECTIONS keep-alive
 #                TLS connections, one request in flight on each, driven by one
-#                thread. C=1: a second server, started on CPU 1 alone (so its
-#                pool, sized to the CPUs it may use, has one worker) on the
-#                same store; the client on CPU 0 polls without sleeping
-#                (--spin), and a second figure has it sleep in epoll_wait, so
-#                that each response pays for waking it, a loopback-only cost.
-#                C=2: the first server (threads = CPUs), nothing pinned
-#                (2-CPU machine; on a larger one server, client and in-process
-#                share CPUs 0 and 1), the client sleeps (it shares the CPUs)
+#                thread. Each row has a server of its own, started on its CPUs
+#                (C=1: CPU 1, C=2: CPUs 0,1) so that its pool, sized to the
+#                CPUs it may use, has C workers; all share the store. The client
+#                runs on other CPUs (C=1: CPU 0; C=2: CPUs 2.. when there are
+#                any) and polls without sleeping (--spin); a second figure has
+#                it sleep in epoll_wait, so that each response pays for waking
+#                it, a loopback-only cost. A 2-CPU machine has no CPU left for
+#                the C=2 client: it shares CPUs 0,1 with the server, sleeping.
 # Per-thread latency (each thread count of BENCH_THREADS):
 #   in-process   restbench p11 on the local slot
 #   HTTPS REST   restbench rest: one libcurl keep-alive connection per thread,
@@ -28,9 +29,8 @@
 # interleaved so that drift on a shared machine hits every column alike. All
 # columns use the same two keys, made by the CLI in a throw-away FERROHSM_HOME
 # with fast Argon2 parameters. Only the side-by-side ratios mean anything.
-# Both servers run throughout; the C=2 pinning (on machines of more than 2
-# CPUs) is applied to the first one's threads with `taskset -a -p` and undone
-# afterwards.
+# The three servers (the per-thread table's, unpinned with threads = CPUs,
+# and the two above) run throughout.
 #
 # Builds nothing: `ninja -C BUILD_DIR bench-rest` builds restbench, the CLI,
 # the server and the module, then runs this.
@@ -97,7 +97,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferrohsm-bench-rest.XXXXXX")
 SRV_PID=
 cleanup() {
     local p
-    for p in $SRV_PID ${SRV1_PID:-}; do
+    for p in $SRV_PID ${SRV1_PID:-} ${SRV2_PID:-}; do
         kill -TERM "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -167,19 +167,27 @@ SRV_PID=$!
 if ! "$RESTBENCH" wait --url "$URL" --cacert "$CACERT" --seconds 30 2>"$TMP/wait.log"; then
     die "ferrohsm-server not ready: $(cat "$TMP/wait.log") $(tail -n 3 "$TMP/server.log")"
 fi
-# The one-core server: the same configuration but `threads`, started on CPU 1.
-SRV1_PID=
-URL1=
-if (($(nproc) >= 2)) && command -v taskset >/dev/null 2>&1; then
-    grep -v '^threads = ' "$H/ferrohsm.conf" >"$TMP/server1.conf"
-    PORT1=$(free_port)
-    URL1=https://127.0.0.1:$PORT1
-    FERROHSM_CONF="$TMP/server1.conf" FERROHSM_HOME="$H" taskset -c 1 "$FH_SRV" \
-        --listen "127.0.0.1:$PORT1" </dev/null >"$TMP/server1.out" 2>"$TMP/server1.log" &
-    SRV1_PID=$!
-    if ! "$RESTBENCH" wait --url "$URL1" --cacert "$CACERT" --seconds 30 2>"$TMP/wait1.log"; then
-        die "one-core ferrohsm-server not ready: $(cat "$TMP/wait1.log") $(tail -n 3 "$TMP/server1.log")"
+# The servers of the server-on-C-cores table: the same configuration but
+# `threads`, started on CPU 1 (C=1) and on CPUs 0,1 (C=2), so that each
+# pool is sized by default to the CPUs it has. They share the store.
+SRV1_PID= URL1= SRV2_PID= URL2=
+# core_server N CPUS: start server N on CPUS; sets SRVN_PID and URLN.
+core_server() {
+    local n=$1 cpus=$2 port
+    grep -v '^threads = ' "$H/ferrohsm.conf" >"$TMP/server$n.conf"
+    port=$(free_port)
+    FERROHSM_CONF="$TMP/server$n.conf" FERROHSM_HOME="$H" taskset -c "$cpus" "$FH_SRV" \
+        --listen "127.0.0.1:$port" </dev/null >"$TMP/server$n.out" 2>"$TMP/server$n.log" &
+    printf -v "SRV${n}_PID" '%s' $!
+    printf -v "URL$n" '%s' "https://127.0.0.1:$port"
+    if ! "$RESTBENCH" wait --url "https://127.0.0.1:$port" --cacert "$CACERT" --seconds 30 \
+        2>"$TMP/wait$n.log"; then
+        die "the $n-core ferrohsm-server is not ready: $(cat "$TMP/wait$n.log") $(tail -n 3 "$TMP/server$n.log")"
     fi
+}
+if ((NCPU >= 2)) && command -v taskset >/dev/null 2>&1; then
+    core_server 1 1
+    core_server 2 0,1
 fi
 
 # The remote slot: a module with an empty home of its own (no local token
@@ -203,11 +211,6 @@ EOF
 # cpu_ticks PID: utime + stime of a process, in clock ticks.
 cpu_ticks() {
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
-# srv_cpus LIST: move every thread of the server to the CPUs in LIST.
-srv_cpus() {
-    taskset -a -p -c "$1" "$SRV_PID" >/dev/null || die "taskset -a -p -c $1 on ferrohsm-server failed"
 }
 
 # bench COLUMN CASE THREADS [KEY [CPUS]]: run restbench with THREADS threads
@@ -269,17 +272,16 @@ bench() {
     fi
 }
 
-# The server-on-C-cores table: C=1 pins (the one-core server on CPU 1, wire
-# client CPU 0, in-process CPU 1), C=2 does not on a 2-CPU machine; on a
-# larger one all three share CPUs 0,1 so that "2 cores" stays true. SRV_ALL
-# is the first server's affinity for the per-thread table, restored after C=2.
-ALL_CPUS=0-$((NCPU - 1))
-SRV_ALL=${PIN_SPEC:+${PIN_SPEC%%:*}}
-SRV_ALL=${SRV_ALL:-$ALL_CPUS}
+# The server-on-C-cores table. C=1: the one-core server on CPU 1, in-process
+# on CPU 1, the wire client on CPU 0, polling (--spin), then sleeping. C=2:
+# the two-core server on CPUs 0,1, in-process (2 threads) on CPUs 0,1; the
+# wire client on CPUs 2.. polling, then sleeping, when the machine has them;
+# on a 2-CPU machine it can only share CPUs 0,1 with the server, sleeping (a
+# polling client there would take a CPU from the server).
 CORE_LIST="1 2"
-C2_CPUS=
+C2_CLIENT=
 if ((NCPU > 2)); then
-    C2_CPUS=0,1
+    C2_CLIENT=2-$((NCPU - 1))
 fi
 if ((NCPU < 2)); then
     CORE_LIST=
@@ -296,11 +298,13 @@ cores() {
         bench core-local "$c" 1 1 1
         BENCH_SRV_PID=$SRV1_PID BENCH_WIRE_URL=$URL1 bench wire-spin "$c" "$CONNS" 1 0
         BENCH_SRV_PID=$SRV1_PID BENCH_WIRE_URL=$URL1 bench wire-sleep "$c" "$CONNS" 1 0
+    elif [[ -n "$C2_CLIENT" ]]; then
+        bench core-local "$c" 2 2 0,1
+        BENCH_SRV_PID=$SRV2_PID BENCH_WIRE_URL=$URL2 bench wire-spin "$c" "$CONNS" 2 "$C2_CLIENT"
+        BENCH_SRV_PID=$SRV2_PID BENCH_WIRE_URL=$URL2 bench wire-sleep "$c" "$CONNS" 2 "$C2_CLIENT"
     else
-        srv_cpus "${C2_CPUS:-$ALL_CPUS}"
-        bench core-local "$c" 2 2 "$C2_CPUS"
-        bench wire "$c" "$CONNS" 2 "$C2_CPUS"
-        srv_cpus "$SRV_ALL"
+        bench core-local "$c" 2 2 ""
+        BENCH_SRV_PID=$SRV2_PID BENCH_WIRE_URL=$URL2 bench wire "$c" "$CONNS" 2 ""
     fi
 }
 
@@ -325,9 +329,12 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if ! kill -0 "$SRV_PID" 2>/dev/null; then
     note "ferrohsm-server died during the run: $(tail -n 2 "$TMP/server.log" | tr '\n' ' ')"
 fi
-if [[ -n "$SRV1_PID" ]] && ! kill -0 "$SRV1_PID" 2>/dev/null; then
-    note "the one-core ferrohsm-server died during the run: $(tail -n 2 "$TMP/server1.log" | tr '\n' ' ')"
-fi
+for n in 1 2; do
+    pid_var=SRV${n}_PID
+    if [[ -n "${!pid_var}" ]] && ! kill -0 "${!pid_var}" 2>/dev/null; then
+        note "the $n-core ferrohsm-server died during the run: $(tail -n 2 "$TMP/server$n.log" | tr '\n' ' ')"
+    fi
+done
 
 # --- table -------------------------------------------------------------------
 # median FILE KEY CASE THREADS: median of column 4, or "-".
@@ -359,7 +366,7 @@ if [[ -n "$CORE_LIST" ]]; then
     for c in "${CASES[@]}"; do
         for n in $CORE_LIST; do
             lo=$(median "$RESULTS" core-local "$c" "$n")
-            if ((n == 1)); then
+            if ((n == 1)) || [[ -n "$C2_CLIENT" ]]; then
                 col=wire-spin
                 sl=$(median "$RESULTS" wire-sleep "$c" "$n")
             else
@@ -379,11 +386,14 @@ if [[ -n "$CORE_LIST" ]]; then
     echo "restbench wire asleep in epoll_wait between responses, so that the server's send"
     echo "of each response also pays to wake it: a cost of loopback alone, which a client"
     echo "on another machine never puts on the server."
-    if [[ -n "$C2_CPUS" ]]; then
-        echo "cores 2: server, restbench wire and in-process (2 threads) all on CPUs $C2_CPUS."
+    if [[ -n "$C2_CLIENT" ]]; then
+        echo "cores 2: a ferrohsm-server started on CPUs 0,1 (two workers), restbench wire on"
+        echo "CPUs $C2_CLIENT as for cores 1, in-process = restbench p11, 2 threads, on CPUs 0,1."
     else
-        echo "cores 2: nothing pinned; the server and restbench wire share both CPUs,"
-        echo "in-process = restbench p11, 2 threads."
+        echo "cores 2: a ferrohsm-server started on CPUs 0,1 (two workers); this machine has no"
+        echo "third CPU for the client, so restbench wire shares both with the server, asleep"
+        echo "in epoll_wait, and takes its client us/op of them: a floor of what the server"
+        echo "does on two cores of its own. in-process = restbench p11, 2 threads."
     fi
     echo "REST wire: $CONNS keep-alive TLS 1.3 connections from $WIRE_THREADS thread(s), one request"
     echo "in flight on each (no pipelining). inproc/client/server us/op = CPU microseconds"
