@@ -46,13 +46,14 @@ void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* Audit queue (audit.c): a batch is due at FHI_AUDIT_BATCH records or when
  * its first is FHI_AUDIT_DELAY_MS old; at most FHI_AUDIT_RING records are
- * queued or being written (what a crash can lose). 1024 rather than 256:
+ * queued or being written (what a crash can lose). 2048 rather than 256:
  * the store writes a batch as one page (one row), so the writer's cost is
- * mostly per commit, and a quarter of the commits took its share of two
- * signing threads' CPU from about 4.5 % to 3.3 % (docs/internals/core.md). */
-#define FHI_AUDIT_BATCH 1024
+ * mostly per commit; with fewer commits its share of two signing threads'
+ * CPU went from about 4.5 % (256) to 3.3 % (1024) and 2.9 % (2048), the
+ * ring staying 4096 records (docs/internals/core.md). */
+#define FHI_AUDIT_BATCH 2048
 #define FHI_AUDIT_DELAY_MS 1000
-#define FHI_AUDIT_RING (4 * FHI_AUDIT_BATCH)
+#define FHI_AUDIT_RING (2 * FHI_AUDIT_BATCH)
 
 struct fh_ctx {
     pthread_mutex_t lock; /* guards every call on store (one connection) */
