@@ -170,6 +170,9 @@ struct fh_token {
     pthread_mutex_t lock;   /* guards everything below */
     int64_t id;
     char label[FH_TOKEN_LABEL_MAX + 1];
+    /* "token:LABEL/public", ".../user", ".../so": the audit actor of each
+     * login state, made once (fhi_token_actor runs at every operation) */
+    char actor[3][FH_TOKEN_LABEL_MAX + 16];
     CK_USER_TYPE login;     /* FHI_NOBODY, CKU_USER or CKU_SO */
     fh_secret *tmk;         /* token master key while logged in */
     struct fhi_handle *handles; /* handle h is handles[h - 1] */

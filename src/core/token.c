@@ -228,7 +228,18 @@ actor_for(const char *label, CK_USER_TYPE who, char *buf, size_t len)
 void
 fhi_token_actor(const fh_token *tok, char *buf, size_t len)
 {
-    actor_for(tok->label, tok->login, buf, len);
+    CK_USER_TYPE who = tok->login;
+    const char *a = tok->actor[who == CKU_SO ? 2 : who == CKU_USER ? 1 : 0];
+    size_t n = strlen(a);
+
+    if (len == 0) {
+        return;
+    }
+    if (n >= len) {
+        n = len - 1;
+    }
+    memcpy(buf, a, n);
+    buf[n] = '\0';
 }
 
 fh_rv
@@ -814,6 +825,9 @@ fh_token_open(fh_ctx *ctx, const char *label, fh_token **out)
     tok->login = FHI_NOBODY;
     tok->obj_epoch = fhi_epoch_next();
     snprintf(tok->label, sizeof(tok->label), "%s", label);
+    actor_for(tok->label, FHI_NOBODY, tok->actor[0], sizeof(tok->actor[0]));
+    actor_for(tok->label, CKU_USER, tok->actor[1], sizeof(tok->actor[1]));
+    actor_for(tok->label, CKU_SO, tok->actor[2], sizeof(tok->actor[2]));
     *out = tok;
     return FH_OK;
 }
