@@ -855,7 +855,7 @@ fh_apikey_revoke(fh_ctx *ctx, const char *id_or_name)
 
 /* Split a presented key into id and decoded secret; false when malformed. */
 static bool
-parse_key(const char *p, size_t len, char id[FH_APIKEY_ID_HEX + 1], fh_secret *secret)
+parse_key(const char *p, size_t len, char id[FH_APIKEY_ID_HEX + 1], uint8_t secret[SECRET_BYTES])
 {
     bool ok;
 
@@ -865,7 +865,7 @@ parse_key(const char *p, size_t len, char id[FH_APIKEY_ID_HEX + 1], fh_secret *s
     }
     memcpy(id, p + PREFIX_LEN, FH_APIKEY_ID_HEX);
     id[FH_APIKEY_ID_HEX] = '\0';
-    ok = secret_decode(p + PREFIX_LEN + FH_APIKEY_ID_HEX + 1, fh_secret_data(secret));
+    ok = secret_decode(p + PREFIX_LEN + FH_APIKEY_ID_HEX + 1, secret);
     return ok;
 }
 
@@ -876,25 +876,20 @@ fh_apikey_verify(fh_ctx *ctx, const char *presented, size_t len, struct fh_apike
     struct fh_store_apikey rec;
     struct akent ent;
     const struct akent *hit;
-    fh_secret *secret = NULL;
+    /* on the stack, cleansed at once: a secure-heap allocation per request
+     * (a global lock) for 32 bytes that live for one hash */
+    uint8_t secret[SECRET_BYTES];
     char id[FH_APIKEY_ID_HEX + 1];
     uint8_t hash[HASH_LEN];
-    bool found = false;
+    bool found = false, ok;
     fh_rv rv;
 
     if (ctx == NULL || out == NULL) {
         return FH_E_ARGS;
     }
-    rv = fh_secret_new(SECRET_BYTES, &secret);
-    if (rv != FH_OK) {
-        return rv;
-    }
-    if (!parse_key(presented, len, id, secret)) {
-        fh_secret_free(secret);
-        return FH_E_AUTH_FAILED;
-    }
-    rv = sha256(fh_secret_cdata(secret), SECRET_BYTES, hash);
-    fh_secret_free(secret);
+    ok = parse_key(presented, len, id, secret);
+    rv = ok ? sha256(secret, SECRET_BYTES, hash) : FH_E_AUTH_FAILED;
+    OPENSSL_cleanse(secret, sizeof(secret));
     if (rv != FH_OK) {
         return rv;
     }
