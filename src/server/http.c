@@ -427,7 +427,8 @@ decide_early(struct request *r, const char *url)
     }
 }
 
-/* Free callback of a response buffer: the length sits in front of it. */
+/* Free callback of a response buffer: the length written (what is
+ * cleansed) sits in front of it. */
 #define RB_HDR 16
 
 static void
@@ -455,6 +456,13 @@ resp_buf_new(size_t n)
     }
     memcpy(base, &n, sizeof(n));
     return (char *)base + RB_HDR;
+}
+
+/* Only the first n bytes of b were written: cleanse those. */
+static void
+resp_buf_written(char *b, size_t n)
+{
+    memcpy((uint8_t *)b - RB_HDR, &n, sizeof(n));
 }
 
 /* Room for most JSON answers: a signature, a key, a page of a list. */
@@ -507,6 +515,7 @@ send_response(struct request *r)
         }
         if (b != NULL && n > 0) {
             b[n] = '\n';
+            resp_buf_written(b, n + 1);
             mr = MHD_create_response_from_buffer_with_free_callback(n + 1, b, resp_buf_free);
         }
         if (mr == NULL) {
