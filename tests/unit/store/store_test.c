@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 void
 st_env_init(struct st_env *e)
 {
@@ -179,14 +181,88 @@ st_now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-int
-main(void)
+void
+st_raw_exec(const char *path, const char *sql)
 {
-    int failed = 0;
+    sqlite3 *db = NULL;
+    char *err = NULL;
 
-    failed += st_run_record_tests();
-    failed += st_run_file_tests();
-    failed += st_run_apikey_tests();
-    failed += st_run_audit_tests();
-    return failed == 0 ? 0 : 1;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                     SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        print_error("%s: %s\n", sql, err != NULL ? err : "?");
+        sqlite3_free(err);
+        sqlite3_close(db);
+        fail();
+    }
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+int64_t
+st_raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+void
+st_audit_fill(struct fh_store_audit *r, int64_t seq, char *buf, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    (void)snprintf(buf, len, "corr-%lld", (long long)seq);
+    r->seq = seq;
+    r->time_ms = 1700000000000LL + seq;
+    r->actor = "token:demo/user";
+    r->front = seq % 2 ? "cli" : "pkcs11";
+    r->operation = "sign";
+    r->object = seq % 3 ? "token:demo/key:k1" : "";
+    r->result = "ok";
+    r->corr_id = buf;
+    for (size_t i = 0; i < FH_AUDIT_HASH_LEN; i++) {
+        r->prev_hash[i] = (uint8_t)(seq - 1 + (int64_t)i);
+        r->hash[i] = (uint8_t)(seq + (int64_t)i);
+    }
+}
+
+fh_rv
+st_audit_append_range(void *priv, int64_t first, int64_t last)
+{
+    size_t n = (size_t)(last - first + 1);
+    struct fh_store_audit *v = calloc(n, sizeof *v);
+    char(*bufs)[32] = calloc(n, sizeof *bufs);
+    fh_rv rv;
+
+    assert_non_null(v);
+    assert_non_null(bufs);
+    for (size_t i = 0; i < n; i++) {
+        st_audit_fill(&v[i], first + (int64_t)i, bufs[i], sizeof bufs[i]);
+    }
+    rv = ST_OPS->audit_append_batch(priv, v, n);
+    free(bufs);
+    free(v);
+    return rv;
+}
+
+void
+st_assert_audit_equal(const struct fh_store_audit *a, const struct fh_store_audit *b)
+{
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->time_ms, b->time_ms);
+    assert_string_equal(a->actor, b->actor);
+    assert_string_equal(a->front, b->front);
+    assert_string_equal(a->operation, b->operation);
+    assert_string_equal(a->object, b->object);
+    assert_string_equal(a->result, b->result);
+    assert_string_equal(a->corr_id, b->corr_id);
+    assert_memory_equal(a->prev_hash, b->prev_hash, FH_AUDIT_HASH_LEN);
+    assert_memory_equal(a->hash, b->hash, FH_AUDIT_HASH_LEN);
 }

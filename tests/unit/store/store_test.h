@@ -73,4 +73,19 @@ st_run_apikey_tests(void); /* test_sqlite_apikeys.c */
 int
 st_run_audit_tests(void); /* test_sqlite_audit.c */
 
+/* SQL on the file itself, past the store (to damage it, or to look):
+ * st_raw_exec fails the test on any error; st_raw_int returns the first
+ * column of the first row. */
+void st_raw_exec(const char *path, const char *sql);
+int64_t st_raw_int(const char *path, const char *sql);
+
+/* Audit record seq with fixed strings (front, object vary with seq) and
+ * corr_id "corr-SEQ" in buf; its hash bytes are seq + i and its prev_hash
+ * bytes seq - 1 + i, so consecutive records link as the store requires. */
+void st_audit_fill(struct fh_store_audit *r, int64_t seq, char *buf, size_t len);
+/* Append records first..last, filled as above, in one audit_append_batch. */
+fh_rv st_audit_append_range(void *priv, int64_t first, int64_t last);
+/* Every field of a and b equal. */
+void st_assert_audit_equal(const struct fh_store_audit *a, const struct fh_store_audit *b);
+
 #endif /* FERROHSM_TESTS_UNIT_STORE_STORE_TEST_H */

@@ -19,6 +19,7 @@
 #include "ferrohsm/store.h"
 
 #include "../../../src/store/sqlite/audit_pages.h"
+#include "store_test.h"
 
 /* xorshift64*: reproducible, and no rand() (scripts/check-banned.sh) */
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -152,21 +153,6 @@ batch_free(struct batch *b)
     free(b->r);
 }
 
-static void
-assert_rec_equal(const struct fh_store_audit *a, const struct fh_store_audit *b)
-{
-    assert_int_equal(a->seq, b->seq);
-    assert_int_equal(a->time_ms, b->time_ms);
-    assert_string_equal(a->actor, b->actor);
-    assert_string_equal(a->front, b->front);
-    assert_string_equal(a->operation, b->operation);
-    assert_string_equal(a->object, b->object);
-    assert_string_equal(a->result, b->result);
-    assert_string_equal(a->corr_id, b->corr_id);
-    assert_memory_equal(a->prev_hash, b->prev_hash, FH_AUDIT_HASH_LEN);
-    assert_memory_equal(a->hash, b->hash, FH_AUDIT_HASH_LEN);
-}
-
 /* Encode all of recs[0..n) (one page), decode, compare. Returns the body. */
 static uint8_t *
 round_trip(const struct fh_store_audit *recs, size_t n, size_t *len)
@@ -183,7 +169,7 @@ round_trip(const struct fh_store_audit *recs, size_t n, size_t *len)
     assert_int_equal(p.n, n);
     for (size_t i = 0; i < n; i++) {
         fhi_audit_page_get(&p, i, &got);
-        assert_rec_equal(&got, &recs[i]);
+        st_assert_audit_equal(&got, &recs[i]);
     }
     fhi_audit_page_clear(&p);
     return body;
@@ -340,7 +326,7 @@ test_encode_splits(void **state)
             FH_OK);
         for (size_t i = 0; i < used; i++) {
             fhi_audit_page_get(&p, i, &got);
-            assert_rec_equal(&got, &b.r[done + i]);
+            st_assert_audit_equal(&got, &b.r[done + i]);
         }
         fhi_audit_page_clear(&p);
         free(body);

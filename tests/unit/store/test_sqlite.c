@@ -731,60 +731,6 @@ test_full_inside_transaction(void **state)
 
 /* ---- audit -------------------------------------------------------------- */
 
-static void
-fill_audit(struct fh_store_audit *r, int64_t seq, char *buf, size_t len)
-{
-    memset(r, 0, sizeof *r);
-    (void)snprintf(buf, len, "corr-%lld", (long long)seq);
-    r->seq = seq;
-    r->time_ms = 1700000000000LL + seq;
-    r->actor = "token:demo/user";
-    r->front = seq % 2 ? "cli" : "pkcs11";
-    r->operation = "sign";
-    r->object = seq % 3 ? "token:demo/key:k1" : "";
-    r->result = "ok";
-    r->corr_id = buf;
-    for (size_t i = 0; i < FH_AUDIT_HASH_LEN; i++) {
-        r->prev_hash[i] = (uint8_t)(seq - 1 + (int64_t)i);
-        r->hash[i] = (uint8_t)(seq + (int64_t)i);
-    }
-}
-
-static void
-assert_audit_equal(const struct fh_store_audit *a, const struct fh_store_audit *b)
-{
-    assert_int_equal(a->seq, b->seq);
-    assert_int_equal(a->time_ms, b->time_ms);
-    assert_string_equal(a->actor, b->actor);
-    assert_string_equal(a->front, b->front);
-    assert_string_equal(a->operation, b->operation);
-    assert_string_equal(a->object, b->object);
-    assert_string_equal(a->result, b->result);
-    assert_string_equal(a->corr_id, b->corr_id);
-    assert_memory_equal(a->prev_hash, b->prev_hash, FH_AUDIT_HASH_LEN);
-    assert_memory_equal(a->hash, b->hash, FH_AUDIT_HASH_LEN);
-}
-
-/* Append records first..last (consecutive, linked) in one batch. */
-static fh_rv
-append_range(void *s, int64_t first, int64_t last)
-{
-    size_t n = (size_t)(last - first + 1);
-    struct fh_store_audit *v = calloc(n, sizeof *v);
-    char (*bufs)[32] = calloc(n, sizeof *bufs);
-    fh_rv rv;
-
-    assert_non_null(v);
-    assert_non_null(bufs);
-    for (size_t i = 0; i < n; i++) {
-        fill_audit(&v[i], first + (int64_t)i, bufs[i], sizeof bufs[i]);
-    }
-    rv = ST_OPS->audit_append_batch(s, v, n);
-    free(bufs);
-    free(v);
-    return rv;
-}
-
 struct audit_seen {
     int64_t seq[200];
     size_t n;
@@ -799,8 +745,8 @@ collect_audit(void *arg, const struct fh_store_audit *r)
     char buf[32];
 
     if (a->check_fields) {
-        fill_audit(&want, r->seq, buf, sizeof buf);
-        assert_audit_equal(r, &want);
+        st_audit_fill(&want, r->seq, buf, sizeof buf);
+        st_assert_audit_equal(r, &want);
     }
     assert_true(a->n < sizeof a->seq / sizeof a->seq[0]);
     a->seq[a->n++] = r->seq;
@@ -825,22 +771,22 @@ test_audit(void **state)
     assert_null(got.actor);
 
     /* batches of several sizes: pages of 1, 2, 7, 30 and 60 records */
-    assert_int_equal(append_range(s, 1, 1), FH_OK);
-    assert_int_equal(append_range(s, 2, 3), FH_OK);
-    assert_int_equal(append_range(s, 4, 10), FH_OK);
-    assert_int_equal(append_range(s, 11, 40), FH_OK);
-    assert_int_equal(append_range(s, 41, 100), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 1, 1), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 2, 3), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 4, 10), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 11, 40), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 41, 100), FH_OK);
     /* a seq in the middle of a page, at its start, or at the end is taken */
-    fill_audit(&r, 42, buf, sizeof buf);
+    st_audit_fill(&r, 42, buf, sizeof buf);
     r.operation = "forged";
     assert_int_equal(ST_OPS->audit_append_batch(s, &r, 1), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 41, 41), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 99, 102), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 100, 100), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 41, 41), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 99, 102), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 100, 100), FH_E_EXISTS);
 
     assert_int_equal(ST_OPS->audit_last(s, &got), FH_OK);
-    fill_audit(&r, 100, buf, sizeof buf);
-    assert_audit_equal(&got, &r);
+    st_audit_fill(&r, 100, buf, sizeof buf);
+    st_assert_audit_equal(&got, &r);
     fh_store_audit_clear(&got);
     assert_null(got.actor);
 
@@ -1036,7 +982,7 @@ test_arguments(void **state)
     free(huge);
 
     /* audit */
-    fill_audit(&r, 1, buf, sizeof buf);
+    st_audit_fill(&r, 1, buf, sizeof buf);
     assert_int_equal(ops->audit_append_batch(s, NULL, 1), FH_E_ARGS);
     assert_int_equal(ops->audit_append_batch(s, &r, 0), FH_E_ARGS);
     r.seq = 0;
@@ -1047,16 +993,16 @@ test_arguments(void **state)
         struct fh_store_audit two[2];
         char b2[32];
 
-        fill_audit(&two[0], 1, buf, sizeof buf);
-        fill_audit(&two[1], 3, b2, sizeof b2);
+        st_audit_fill(&two[0], 1, buf, sizeof buf);
+        st_audit_fill(&two[1], 3, b2, sizeof b2);
         assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
-        fill_audit(&two[1], 2, b2, sizeof b2);
+        st_audit_fill(&two[1], 2, b2, sizeof b2);
         two[1].prev_hash[5] ^= 1;
         assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
         two[1].prev_hash[5] ^= 1;
         two[1].result = NULL;
         assert_int_equal(ops->audit_append_batch(s, two, 2), FH_E_ARGS);
-        fill_audit(&r, 1, buf, sizeof buf);
+        st_audit_fill(&r, 1, buf, sizeof buf);
     }
     r.actor = NULL;
     assert_int_equal(ops->audit_append_batch(s, &r, 1), FH_E_ARGS);

@@ -16,36 +16,6 @@
 
 #include "../../../src/store/sqlite/sqlite-int.h"
 
-static void
-raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        print_error("%s: %s\n", sql, err != NULL ? err : "?");
-        fail();
-    }
-    sqlite3_close(db);
-}
-
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int64_t v;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
 static struct fh_store_apikey
 key_rec(const char *id, const char *name, uint8_t fill)
 {
@@ -158,8 +128,8 @@ test_apikey_roundtrip(void **state)
     st_close(s);
 
     /* the rows hold the hash, not more: no column but these */
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM apikeys"), 2);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 10);
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM apikeys"), 2);
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 10);
     st_env_fini(&e);
 }
 
@@ -257,7 +227,7 @@ test_apikey_damaged_rows(void **state)
         s = st_open(e.path, FH_STORE_CREATE);
         assert_int_equal(ops->apikey_insert(s, &k), FH_OK);
         st_close(s);
-        raw_exec(e.path, damage[i]);
+        st_raw_exec(e.path, damage[i]);
         s = st_open(e.path, 0);
         names[0] = '\0';
         assert_int_equal(ops->apikey_list(s, collect_names, names), FH_E_STORE_CORRUPT);
@@ -405,9 +375,9 @@ test_apikey_migration_v2(void **state)
     assert_int_equal(ops->apikey_insert(s, &k), FH_OK);
     st_close(s);
     /* what version 2 wrote: the same row without the column, version 2 */
-    raw_exec(e.path, "DROP TABLE audit_pages; ALTER TABLE apikeys DROP COLUMN scope_by_serial;"
-                     " PRAGMA user_version = 2;");
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 9);
+    st_raw_exec(e.path, "DROP TABLE audit_pages; ALTER TABLE apikeys DROP COLUMN scope_by_serial;"
+                        " PRAGMA user_version = 2;");
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM pragma_table_info('apikeys')"), 9);
     s = st_open(e.path, 0);
     assert_int_equal(ops->health(s), FH_OK);
     assert_int_equal(ops->apikey_get(s, k.id, &got), FH_OK);
@@ -419,14 +389,15 @@ test_apikey_migration_v2(void **state)
     assert_false(got.tokens_are_labels);
     fh_store_apikey_clear(&got);
     st_close(s);
-    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 0"), 1);
+    assert_int_equal(st_raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM apikeys WHERE scope_by_serial = 0"),
+                     1);
 
     /* claims version 3 but lacks the column: damaged */
     {
         fh_rv rv = FH_OK;
 
-        raw_exec(e.path, "ALTER TABLE apikeys DROP COLUMN scope_by_serial;");
+        st_raw_exec(e.path, "ALTER TABLE apikeys DROP COLUMN scope_by_serial;");
         s = st_open_rv(e.path, 0, &rv);
         assert_null(s);
         assert_int_equal(rv, FH_E_STORE_CORRUPT);
@@ -450,7 +421,7 @@ test_apikey_migration(void **state)
     (void)st_token(s, "kept");
     st_close(s);
     /* what version 1 wrote: the same file without the table and with version 1 */
-    raw_exec(e.path, "DROP TABLE audit_pages; DROP TABLE apikeys; PRAGMA user_version = 1;");
+    st_raw_exec(e.path, "DROP TABLE audit_pages; DROP TABLE apikeys; PRAGMA user_version = 1;");
     s = st_open(e.path, 0);
     assert_int_equal(ops->health(s), FH_OK);
     assert_int_equal(ops->apikey_insert(s, &k), FH_OK);
@@ -461,10 +432,10 @@ test_apikey_migration(void **state)
         fh_store_token_clear(&t);
     }
     st_close(s);
-    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
+    assert_int_equal(st_raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
 
     /* claims version 2 but lacks the table */
-    raw_exec(e.path, "DROP TABLE apikeys;");
+    st_raw_exec(e.path, "DROP TABLE apikeys;");
     s = st_open_rv(e.path, 0, &rv);
     assert_null(s);
     assert_int_equal(rv, FH_E_STORE_CORRUPT);

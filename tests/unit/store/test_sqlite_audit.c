@@ -14,80 +14,11 @@
 
 #include "../../../src/store/sqlite/sqlite-int.h"
 
-static void
-raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        print_error("%s: %s\n", sql, err != NULL ? err : "?");
-        fail();
-    }
-    sqlite3_close(db);
-}
-
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int64_t v;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-/* Record seq: linked to seq - 1 by its hash bytes (seq + i). */
-static void
-fill(struct fh_store_audit *r, int64_t seq, char *buf, size_t len)
-{
-    memset(r, 0, sizeof *r);
-    (void)snprintf(buf, len, "corr-%lld", (long long)seq);
-    r->seq = seq;
-    r->time_ms = 1700000000000LL + seq;
-    r->actor = "token:demo/user";
-    r->front = seq % 2 ? "cli" : "pkcs11";
-    r->operation = "sign";
-    r->object = seq % 3 ? "token:demo/key:k1" : "";
-    r->result = "ok";
-    r->corr_id = buf;
-    for (size_t i = 0; i < FH_AUDIT_HASH_LEN; i++) {
-        r->prev_hash[i] = (uint8_t)(seq - 1 + (int64_t)i);
-        r->hash[i] = (uint8_t)(seq + (int64_t)i);
-    }
-}
-
-static fh_rv
-append_range(void *s, int64_t first, int64_t last)
-{
-    size_t n = (size_t)(last - first + 1);
-    struct fh_store_audit *v = calloc(n, sizeof *v);
-    char(*bufs)[32] = calloc(n, sizeof *bufs);
-    fh_rv rv;
-
-    assert_non_null(v);
-    assert_non_null(bufs);
-    for (size_t i = 0; i < n; i++) {
-        fill(&v[i], first + (int64_t)i, bufs[i], sizeof bufs[i]);
-    }
-    rv = ST_OPS->audit_append_batch(s, v, n);
-    free(bufs);
-    free(v);
-    return rv;
-}
-
-/* Records seen by a list: every field checked against fill(). */
+/* Records seen by a list: every field checked against st_audit_fill(). */
 struct seen {
     int64_t seq[256];
     size_t n;
-    bool skip_object; /* objects not made by fill() */
+    bool skip_object; /* objects not made by st_audit_fill() */
 };
 
 static fh_rv
@@ -97,7 +28,7 @@ collect(void *arg, const struct fh_store_audit *r)
     struct fh_store_audit want;
     char buf[32];
 
-    fill(&want, r->seq, buf, sizeof buf);
+    st_audit_fill(&want, r->seq, buf, sizeof buf);
     assert_int_equal(r->time_ms, want.time_ms);
     assert_string_equal(r->actor, want.actor);
     assert_string_equal(r->front, want.front);
@@ -132,7 +63,7 @@ make_legacy(const char *path, int64_t n)
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
 
-    raw_exec(path, "DROP TABLE audit_pages; PRAGMA user_version = 3;");
+    st_raw_exec(path, "DROP TABLE audit_pages; PRAGMA user_version = 3;");
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "INSERT INTO audit (seq, time_ms, actor, front, operation,"
@@ -145,7 +76,7 @@ make_legacy(const char *path, int64_t n)
         char buf[32];
         const char *t[6];
 
-        fill(&r, seq, buf, sizeof buf);
+        st_audit_fill(&r, seq, buf, sizeof buf);
         t[0] = r.actor;
         t[1] = r.front;
         t[2] = r.operation;
@@ -183,21 +114,21 @@ test_legacy_then_pages(void **state)
     st_close(st_open(e.path, FH_STORE_CREATE));
     make_legacy(e.path, 30);
     s = st_open(e.path, 0);
-    assert_int_equal(raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
+    assert_int_equal(st_raw_int(e.path, "PRAGMA user_version"), FHI_SQLITE_SCHEMA_VERSION);
     assert_int_equal(ST_OPS->health(s), FH_OK);
     assert_int_equal(ST_OPS->audit_last(s, &last), FH_OK);
     assert_int_equal(last.seq, 30);
     fh_store_audit_clear(&last);
     assert_list(s, 1, 0, 1, 30);
 
-    assert_int_equal(append_range(s, 31, 60), FH_OK);
-    assert_int_equal(append_range(s, 61, 100), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 31, 60), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 61, 100), FH_OK);
     assert_int_equal(ST_OPS->audit_last(s, &last), FH_OK);
     assert_int_equal(last.seq, 100);
     assert_string_equal(last.corr_id, "corr-100");
     fh_store_audit_clear(&last);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM audit"), 30);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM audit_pages"), 2);
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM audit"), 30);
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM audit_pages"), 2);
 
     assert_list(s, 1, 0, 1, 100);
     assert_list(s, INT64_MIN, 0, 1, 100);
@@ -210,10 +141,10 @@ test_legacy_then_pages(void **state)
     assert_list(s, 100, 0, 100, 1);
     assert_list(s, 101, 0, 101, 0);
 
-    assert_int_equal(append_range(s, 30, 30), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 20, 40), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 60, 61), FH_E_EXISTS);
-    assert_int_equal(append_range(s, 101, 101), FH_OK);
+    assert_int_equal(st_audit_append_range(s, 30, 30), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 20, 40), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 60, 61), FH_E_EXISTS);
+    assert_int_equal(st_audit_append_range(s, 101, 101), FH_OK);
     st_close(s);
     st_env_fini(&e);
 }
@@ -244,11 +175,11 @@ test_damaged_page(void **state)
 
         st_env_init(&e);
         s = st_open(e.path, FH_STORE_CREATE);
-        assert_int_equal(append_range(s, 1, 10), FH_OK);
-        assert_int_equal(append_range(s, 11, 20), FH_OK);
-        assert_int_equal(append_range(s, 21, 30), FH_OK);
+        assert_int_equal(st_audit_append_range(s, 1, 10), FH_OK);
+        assert_int_equal(st_audit_append_range(s, 11, 20), FH_OK);
+        assert_int_equal(st_audit_append_range(s, 21, 30), FH_OK);
         st_close(s);
-        raw_exec(e.path, damage[i]);
+        st_raw_exec(e.path, damage[i]);
         s = st_open(e.path, 0); /* the log is not checked at open */
         memset(&seen, 0, sizeof seen);
         assert_int_equal(ST_OPS->audit_list(s, 1, 0, collect, &seen), FH_E_STORE_CORRUPT);
@@ -263,7 +194,7 @@ test_damaged_page(void **state)
         fh_store_audit_clear(&last);
         st_close(s);
         /* as the last page, it stops appends */
-        raw_exec(e.path, "DELETE FROM audit_pages WHERE first_seq = 21");
+        st_raw_exec(e.path, "DELETE FROM audit_pages WHERE first_seq = 21");
         s = st_open(e.path, 0);
         assert_int_equal(ST_OPS->audit_last(s, &last), FH_E_STORE_CORRUPT);
         assert_null(last.actor);
@@ -294,7 +225,7 @@ test_batch_of_pages(void **state)
     for (size_t i = 0; i < n; i++) {
         char *o = big + i * (FHI_SQLITE_MAX_TEXT + 1);
 
-        fill(&v[i], 1 + (int64_t)i, bufs[i], sizeof bufs[i]);
+        st_audit_fill(&v[i], 1 + (int64_t)i, bufs[i], sizeof bufs[i]);
         memset(o, 'a' + (int)(i % 26), FHI_SQLITE_MAX_TEXT);
         o[FHI_SQLITE_MAX_TEXT] = '\0';
         memcpy(o, bufs[i], strlen(bufs[i])); /* distinct */
@@ -303,20 +234,20 @@ test_batch_of_pages(void **state)
     st_env_init(&e);
     s = st_open(e.path, FH_STORE_CREATE);
     st_close(s);
-    raw_exec(e.path, "INSERT INTO audit_pages VALUES (1150, 1150, X'01')");
+    st_raw_exec(e.path, "INSERT INTO audit_pages VALUES (1150, 1150, X'01')");
     s = st_open(e.path, 0);
     assert_int_equal(ST_OPS->audit_append_batch(s, v, n), FH_E_EXISTS);
     st_close(s);
-    assert_int_equal(raw_int(e.path, "SELECT count(*) FROM audit_pages"), 1);
-    raw_exec(e.path, "DELETE FROM audit_pages");
+    assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM audit_pages"), 1);
+    st_raw_exec(e.path, "DELETE FROM audit_pages");
     s = st_open(e.path, 0);
     assert_int_equal(ST_OPS->audit_append_batch(s, v, n), FH_OK);
     {
         size_t count = 0;
         struct fh_store_audit last;
 
-        assert_int_equal(raw_int(e.path, "SELECT count(*) FROM audit_pages"), 2);
-        assert_int_equal(raw_int(e.path, "SELECT max(last_seq) FROM audit_pages"), (int64_t)n);
+        assert_int_equal(st_raw_int(e.path, "SELECT count(*) FROM audit_pages"), 2);
+        assert_int_equal(st_raw_int(e.path, "SELECT max(last_seq) FROM audit_pages"), (int64_t)n);
         assert_int_equal(ST_OPS->audit_last(s, &last), FH_OK);
         assert_int_equal(last.seq, (int64_t)n);
         assert_string_equal(last.object, v[n - 1].object);

@@ -67,18 +67,6 @@ fill_random(uint8_t *p, size_t len, uint32_t seed)
     }
 }
 
-static void
-raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                     NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
 /* A store with `n` objects whose attrs carry a recognisable pattern; closed. */
 static void
 make_store(const char *path, int n)
@@ -234,34 +222,35 @@ test_other_sqlite_databases(void **state)
     st_env_init(&e);
 
     /* another application's schema */
-    raw_exec(e.path, "CREATE TABLE contacts (name TEXT, phone TEXT);"
-                     "INSERT INTO contacts VALUES ('a', '1');");
+    st_raw_exec(e.path, "CREATE TABLE contacts (name TEXT, phone TEXT);"
+                        "INSERT INTO contacts VALUES ('a', '1');");
     assert_rejected_unchanged(e.path, FH_E_STORE_FOREIGN, FH_E_STORE_FOREIGN);
     assert_int_equal(unlink(e.path), 0);
 
     /* our table names, no application id */
-    raw_exec(e.path, "CREATE TABLE tokens (x); CREATE TABLE objects (x); CREATE TABLE audit (x);");
+    st_raw_exec(e.path,
+                "CREATE TABLE tokens (x); CREATE TABLE objects (x); CREATE TABLE audit (x);");
     assert_rejected_unchanged(e.path, FH_E_STORE_FOREIGN, FH_E_STORE_FOREIGN);
     assert_int_equal(unlink(e.path), 0);
 
     /* another application id */
-    raw_exec(e.path, "PRAGMA application_id = 1234; CREATE TABLE t (x);");
+    st_raw_exec(e.path, "PRAGMA application_id = 1234; CREATE TABLE t (x);");
     assert_rejected_unchanged(e.path, FH_E_STORE_FOREIGN, FH_E_STORE_FOREIGN);
     assert_int_equal(unlink(e.path), 0);
 
     /* a blank but non-empty database: not ours, even with CREATE */
-    raw_exec(e.path, "CREATE TABLE t (x); DROP TABLE t;");
+    st_raw_exec(e.path, "CREATE TABLE t (x); DROP TABLE t;");
     assert_rejected_unchanged(e.path, FH_E_STORE_FOREIGN, FH_E_STORE_FOREIGN);
     assert_int_equal(unlink(e.path), 0);
 
     /* a WAL-mode database of another application: no checkpoint into it either */
-    raw_exec(e.path, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+    st_raw_exec(e.path, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);");
     assert_rejected_unchanged(e.path, FH_E_STORE_FOREIGN, FH_E_STORE_FOREIGN);
     assert_int_equal(unlink(e.path), 0);
 
     /* our id with tables missing: damaged */
-    raw_exec(e.path, "PRAGMA application_id = 1179151665; PRAGMA user_version = 1;"
-                     "CREATE TABLE tokens (x);");
+    st_raw_exec(e.path, "PRAGMA application_id = 1179151665; PRAGMA user_version = 1;"
+                        "CREATE TABLE tokens (x);");
     assert_int_equal(FHI_SQLITE_APPLICATION_ID, 1179151665);
     assert_rejected_unchanged(e.path, FH_E_STORE_CORRUPT, FH_E_STORE_CORRUPT);
     st_env_fini(&e);
@@ -277,16 +266,16 @@ test_newer_version(void **state)
     (void)state;
     st_env_init(&e);
     make_store(e.path, 3);
-    raw_exec(e.path, "PRAGMA user_version = 99;");
+    st_raw_exec(e.path, "PRAGMA user_version = 99;");
     assert_rejected_unchanged(e.path, FH_E_STORE_VERSION, FH_E_STORE_VERSION);
 
     /* a store opened while a newer FerroHSM migrates it: health says so */
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", FHI_SQLITE_SCHEMA_VERSION);
-    raw_exec(e.path, sql);
+    st_raw_exec(e.path, sql);
     s = st_open(e.path, 0);
     assert_int_equal(ST_OPS->health(s), FH_OK);
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", FHI_SQLITE_SCHEMA_VERSION + 1);
-    raw_exec(e.path, sql);
+    st_raw_exec(e.path, sql);
     assert_int_equal(ST_OPS->health(s), FH_E_STORE_VERSION);
     st_close(s);
     st_env_fini(&e);
