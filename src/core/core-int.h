@@ -277,8 +277,10 @@ fh_rv fhi_obj_add(fh_session *s, struct fhi_obj **o, CK_OBJECT_HANDLE *out);
  * frees the result with fhi_obj_free.
  */
 fh_rv fhi_obj_get(fh_session *s, CK_OBJECT_HANDLE h, bool want_secret, struct fhi_obj **out);
-/* Whether a key of class cls (public, private, secret) and type kt can be made. */
-bool fhi_obj_supported_key_type(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt);
+/* The CKA_KEY_TYPE of a template for a key of class cls (public, private,
+ * secret): FH_E_TEMPLATE_INCOMPLETE without one, FH_E_ATTR_VALUE_INVALID for
+ * a type such a key cannot have here. */
+fh_rv fhi_tmpl_key_type(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_KEY_TYPE *kt);
 /* Move material and the backend's public attributes into key object o. */
 fh_rv fhi_obj_take_material(struct fhi_obj *o, fh_secret **material, const struct fh_attrs *pub);
 /* Whether type is bound into the AAD of the object's sealed value. */

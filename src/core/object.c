@@ -618,13 +618,23 @@ out:
 
 /* ---- public API ---- */
 
-bool
-fhi_obj_supported_key_type(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
+fh_rv
+fhi_tmpl_key_type(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_KEY_TYPE *kt)
 {
-    if (cls == CKO_SECRET_KEY) {
-        return kt == CKK_AES || kt == CKK_GENERIC_SECRET;
+    bool found = false;
+    fh_rv rv = fhi_tmpl_ulong(tmpl, n, CKA_KEY_TYPE, &found, kt);
+
+    if (rv != FH_OK) {
+        return rv;
     }
-    return kt == CKK_RSA || kt == CKK_EC || kt == CKK_EC_EDWARDS;
+    if (!found) {
+        return FH_E_TEMPLATE_INCOMPLETE;
+    }
+    if (cls == CKO_SECRET_KEY) {
+        return *kt == CKK_AES || *kt == CKK_GENERIC_SECRET ? FH_OK : FH_E_ATTR_VALUE_INVALID;
+    }
+    return *kt == CKK_RSA || *kt == CKK_EC || *kt == CKK_EC_EDWARDS ? FH_OK
+                                                                    : FH_E_ATTR_VALUE_INVALID;
 }
 
 /*
@@ -756,13 +766,7 @@ fh_object_create(fh_session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_
         return FH_E_ATTR_VALUE_INVALID;
     }
     if (cls != CKO_DATA && cls != CKO_CERTIFICATE) {
-        rv = fhi_tmpl_ulong(tmpl, n, CKA_KEY_TYPE, &found, &kt);
-        if (rv == FH_OK && !found) {
-            rv = FH_E_TEMPLATE_INCOMPLETE;
-        }
-        if (rv == FH_OK && !fhi_obj_supported_key_type(cls, kt)) {
-            rv = FH_E_ATTR_VALUE_INVALID;
-        }
+        rv = fhi_tmpl_key_type(cls, tmpl, n, &kt);
         if (rv != FH_OK) {
             return rv;
         }

@@ -41,13 +41,7 @@ tmpl_key(fh_ctx *ctx, const CK_ATTRIBUTE *tmpl, CK_ULONG n, struct fhi_obj **out
         rv = FH_E_TEMPLATE_INCONSISTENT; /* nothing else carries material to wrap */
     }
     if (rv == FH_OK) {
-        rv = fhi_tmpl_ulong(tmpl, n, CKA_KEY_TYPE, &found, &kt);
-        if (rv == FH_OK && !found) {
-            rv = FH_E_TEMPLATE_INCOMPLETE;
-        }
-    }
-    if (rv == FH_OK && !fhi_obj_supported_key_type(cls, kt)) {
-        rv = FH_E_ATTR_VALUE_INVALID;
+        rv = fhi_tmpl_key_type(cls, tmpl, n, &kt);
     }
     if (rv != FH_OK) {
         return rv;
