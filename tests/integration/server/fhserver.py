@@ -200,6 +200,15 @@ class Server:
             time.sleep(0.05)
         raise RuntimeError("server not %s after %ds: %r" % (path, timeout, last))
 
+    def stop_clean(self):
+        """Stop the server and close it; fail unless it exited 0: a crash,
+        or in a sanitizer build a report or a leak at shutdown, fails the
+        module that shared it."""
+        rc = self.stop()
+        log = self.log_text()
+        self.close()
+        assert rc == 0, "server exited %r: %s" % (rc, log[-2000:])
+
     def send_signal(self, sig):
         self.proc.send_signal(sig)
 

@@ -35,10 +35,7 @@ def setUpModule():
 
 def tearDownModule():
     if SRV is not None:
-        rc = SRV.stop()
-        log = SRV.log_text()
-        SRV.close()
-        assert rc == 0, "server exited %r: %s" % (rc, log[-2000:])
+        SRV.stop_clean()
 
 
 def req(method, path, body=None, role="admin"):
