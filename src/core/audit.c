@@ -11,33 +11,44 @@
  * The actor and correlation id of a record come from the calling thread's
  * context when a front set one (fh_audit_set_thread_context), else from the
  * caller and the fh_ctx. They are fixed when the record is made: a queued
- * record is a copy in fixed buffers, so the batch written later by any
- * thread keeps each record's own actor and correlation id.
+ * record is a copy, so the batch written later by any thread keeps each
+ * record's own actor and correlation id.
  *
- * Queue (fhi_audit_batched): records of successful operations are copied
- * into a ring of FHI_AUDIT_RING fixed-size slots under ctx->audit_qlock,
- * which is held for that copy only. A writer thread writes them when a
- * batch is due (FHI_AUDIT_BATCH records, or the oldest FHI_AUDIT_DELAY_MS
- * old); without one (fh_ctx_forbid_threads, or in a forked child) the
- * thread that notices writes them. A thread queueing waits only when the
- * ring is full, which bounds what a crash can lose to FHI_AUDIT_RING
- * records (4096), and none queued more than about FHI_AUDIT_DELAY_MS plus
- * one write earlier unless the store stalls. Each write hands the store one
+ * Queue (fhi_audit_batched): records of successful operations are copied,
+ * packed (a header and the strings they have, about 80 bytes), into a lane:
+ * one per CPU (sched_getcpu, at most FHI_AUDIT_LANES_MAX), each with its own
+ * lock, so threads signing on different CPUs share no lock and no cache
+ * line to queue a record. A record gets a CLOCK_MONOTONIC stamp under its
+ * lane's lock; a lane's records are in stamp order, and a write takes, from
+ * every lane, the records stamped up to a cutoff read before it looks at
+ * any lane, and merges them by stamp (ties: lower lane first). A record
+ * that misses a cutoff was stamped after it (its lane was locked after the
+ * cutoff was read), so every record of a later write has a later stamp and
+ * the chain keeps the order records were made in, one thread's in its own
+ * order whatever CPUs it ran on.
+ *
+ * A lane holds at most lane_cap records, queued or being written (what a
+ * crash can lose: max(FHI_AUDIT_RING, FHI_AUDIT_LANE_MIN per lane) in all);
+ * a thread queueing waits only when its lane is full. A lane's batch is due
+ * at half of that, or when its first record is FHI_AUDIT_DELAY_MS old: the
+ * writer thread is woken (without one, fh_ctx_forbid_threads or in a forked
+ * child, the thread that notices writes). Each write hands the store one
  * batch (audit_append_batch), which the SQLite store keeps as one row.
  *
  * Locks (core-int.h): ctx->audit_wlock serialises writers and guards the
- * audit connection, the hash context and the records being written; each
- * writer takes all the records queued so far (in order) under audit_qlock,
- * so batches reach the store in sequence and a synchronous record is
- * written after everything queued before it. Full batches go through a
- * second connection to the store (opened on first use), so their
- * transaction and fsync never hold ctx->lock, which operations on token
- * keys and every other store call need. Order: audit_wlock -> ctx->lock
- * (to open the audit connection, and for what goes through the main one);
- * audit_qlock is a leaf.
+ * audit connection, the hash context and the records being written. A lane's
+ * lock guards its buffers; the writer takes a lane's buffer whole by swapping
+ * in the spare one (no copy), and gives it back as the spare when the
+ * transaction has ended. ctx->audit_qlock guards the writer thread's flags.
+ * Full batches go through a second connection to the store (opened on first
+ * use), so their transaction and fsync never hold ctx->lock, which
+ * operations on token keys and every other store call need. Order:
+ * audit_wlock -> a lane's lock -> audit_qlock; audit_wlock -> ctx->lock (to
+ * open the audit connection, and for what goes through the main one).
  */
 #include "core-int.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +65,7 @@
 #define OBJECT_LEN 176
 #define CORR_LEN 64
 
-/* A queued record: fixed buffers, no allocation per record. */
+/* A record written at once (audit_now): fixed buffers on the stack. */
 struct qrec {
     int64_t time_ms;
     const char *result; /* fh_rv_str(): static */
@@ -64,25 +75,65 @@ struct qrec {
     char corr_id[CORR_LEN];
 };
 
+/* A queued record in a lane: this header, then actor, operation, object and
+ * correlation id, each NUL-terminated; records follow one another 8-aligned. */
+struct lrec {
+    uint64_t mono_ns;   /* CLOCK_MONOTONIC, read under the lane's lock: the order */
+    int64_t time_ms;    /* CLOCK_REALTIME: the record's time */
+    const char *result; /* fh_rv_str(): static */
+    uint16_t size;      /* bytes of the record, header included, a multiple of 8 */
+    uint16_t op_off;    /* offsets in s[]; the actor starts at 0 */
+    uint16_t obj_off;
+    uint16_t corr_off;
+    char s[];
+};
+
+#define LREC_MAX (sizeof(struct lrec) + ACTOR_LEN + OPERATION_LEN + OBJECT_LEN + CORR_LEN)
+_Static_assert(LREC_MAX <= UINT16_MAX, "a lane record's size is a uint16_t");
+
+/* One CPU's queue. Aligned so that two lanes never share a cache line. */
+struct lane {
+    pthread_mutex_t lock;
+    pthread_cond_t room; /* the writer gave records back: a waiting thread goes on */
+    uint8_t *buf;        /* records [0, used), in stamp order; NULL until first use */
+    uint8_t *spare;      /* empty; NULL while the writer holds the other buffer */
+    size_t used;
+    size_t last;       /* offset of the last record (n > 0) */
+    uint32_t n;        /* records in buf */
+    uint32_t inflight; /* records taken from this lane and being written */
+    int64_t first_ms;  /* time_ms of buf's first record */
+    pid_t pid;         /* process whose records buf holds: a forked child drops them */
+    bool due_sent;     /* the writer was told this lane's batch is due */
+    bool waiting;      /* a thread waits for room */
+} __attribute__((aligned(64)));
+
+/* Records taken from one lane for the write in progress (audit_wlock). */
+struct taken {
+    uint8_t *buf;
+    size_t used;
+    uint32_t n;
+};
+
 struct fhi_audit {
-    /* under ctx->audit_qlock. Record i (counting from 0 since the context
-     * was made) lives in ring[i % FHI_AUDIT_RING]; done <= taken <= tail. */
-    struct qrec *ring;
-    uint64_t done;         /* records written (or given up): their slots are free */
-    uint64_t taken;        /* records handed to the writer in progress */
-    uint64_t tail;         /* records queued */
-    int64_t first_ms;      /* time of record `taken`, the oldest not handed over */
-    bool flush_due;        /* the writer is on its way */
-    pthread_cond_t room;   /* done moved: slots are free */
-    pthread_cond_t wake;   /* the writer thread: a batch is due, or stop */
+    struct lane *lanes;
+    unsigned n_lanes;
+    uint32_t lane_cap; /* records a lane holds, queued or being written */
+    uint32_t lane_due; /* a lane's batch is due at this many */
+    size_t buf_size;   /* bytes of a lane buffer: lane_cap records of any size */
+    /* under ctx->audit_qlock */
+    bool due;             /* a batch is due: the writer thread writes */
+    bool pending;         /* a lane got its first record: the writer sets its timer */
+    pthread_cond_t wake;  /* the writer thread: a batch is due, a first record, or stop */
+    pthread_cond_t ready; /* the writer thread runs its loop */
     pthread_t thr;
     pid_t thr_pid;         /* process that started it: a forked child writes inline */
-    bool thr_started;      /* tried already */
+    bool thr_started;      /* tried already (read without the lock on the fast path) */
     bool thr_running;
-    bool thr_ready;        /* the writer runs its loop (its start-up is over) */
+    bool thr_ready;
     bool thr_stop;
     /* under ctx->audit_wlock */
-    struct fh_store_audit w[FHI_AUDIT_RING]; /* views of the records being written */
+    struct taken *taken;      /* per lane */
+    struct fh_store_audit *w; /* views of the records being written: n_lanes * lane_cap */
     void *store;           /* the audit connection, or NULL: ctx->store under ctx->lock */
     bool store_tried;
     EVP_MD *sha256;        /* fetched once */
@@ -96,6 +147,15 @@ now_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Hash input gathered in one buffer: one EVP_DigestUpdate per record
@@ -170,31 +230,84 @@ record_hash(EVP_MD_CTX *md, const EVP_MD *sha256, const struct fh_store_audit *r
     return FH_OK;
 }
 
+static void
+audit_free(struct fhi_audit *a)
+{
+    if (a->lanes != NULL) {
+        for (unsigned i = 0; i < a->n_lanes; i++) {
+            struct lane *l = &a->lanes[i];
+
+            pthread_cond_destroy(&l->room);
+            pthread_mutex_destroy(&l->lock);
+            free(l->buf);
+            free(l->spare);
+        }
+        free(a->lanes);
+    }
+    free(a->taken);
+    free(a->w);
+    EVP_MD_CTX_free(a->md);
+    EVP_MD_free(a->sha256);
+    free(a);
+}
+
+/* One lane per CPU the system may have (cpu ids run below that count). */
+static unsigned
+lane_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+
+    return n < 1 ? 1 : n > FHI_AUDIT_LANES_MAX ? FHI_AUDIT_LANES_MAX : (unsigned)n;
+}
+
 fh_rv
 fhi_audit_init(fh_ctx *ctx)
 {
     struct fhi_audit *a = calloc(1, sizeof(*a));
+    unsigned made = 0;
+    bool ok;
 
     if (a == NULL) {
         return FH_E_NOMEM;
     }
-    a->ring = calloc(FHI_AUDIT_RING, sizeof(struct qrec));
+    a->n_lanes = lane_count();
+    a->lane_cap = FHI_AUDIT_RING / a->n_lanes;
+    if (a->lane_cap < FHI_AUDIT_LANE_MIN) {
+        a->lane_cap = FHI_AUDIT_LANE_MIN;
+    }
+    a->lane_due = a->lane_cap / 2;
+    a->buf_size = (size_t)a->lane_cap * LREC_MAX;
+    a->lanes = aligned_alloc(64, sizeof(struct lane) * a->n_lanes);
+    a->taken = calloc(a->n_lanes, sizeof(*a->taken));
+    a->w = calloc((size_t)a->n_lanes * a->lane_cap, sizeof(*a->w));
     a->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
     a->md = EVP_MD_CTX_new();
-    if (a->ring == NULL || a->sha256 == NULL || a->md == NULL ||
-        pthread_cond_init(&a->room, NULL) != 0) {
-        EVP_MD_CTX_free(a->md);
-        EVP_MD_free(a->sha256);
-        free(a->ring);
-        free(a);
-        return FH_E_NOMEM;
+    ok = a->lanes != NULL && a->taken != NULL && a->w != NULL && a->sha256 != NULL && a->md != NULL;
+    if (a->lanes != NULL) {
+        memset(a->lanes, 0, sizeof(struct lane) * a->n_lanes);
+        for (; ok && made < a->n_lanes; made++) {
+            struct lane *l = &a->lanes[made];
+
+            if (pthread_mutex_init(&l->lock, NULL) != 0) {
+                break;
+            }
+            if (pthread_cond_init(&l->room, NULL) != 0) {
+                pthread_mutex_destroy(&l->lock);
+                break;
+            }
+        }
     }
-    if (pthread_cond_init(&a->wake, NULL) != 0) {
-        pthread_cond_destroy(&a->room);
-        EVP_MD_CTX_free(a->md);
-        EVP_MD_free(a->sha256);
-        free(a->ring);
-        free(a);
+    ok = ok && made == a->n_lanes;
+    if (ok && pthread_cond_init(&a->wake, NULL) != 0) {
+        ok = false;
+    }
+    if (ok && pthread_cond_init(&a->ready, NULL) != 0) {
+        pthread_cond_destroy(&a->wake);
+        ok = false;
+    }
+    if (!ok) {
+        a->n_lanes = made; /* only these have a lock and a condition to destroy */
+        audit_free(a);
         return FH_E_NOMEM;
     }
     ctx->audit = a;
@@ -302,58 +415,6 @@ out:
     return rv;
 }
 
-static void
-view(fh_ctx *ctx, struct qrec *q, struct fh_store_audit *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->time_ms = q->time_ms;
-    r->actor = q->actor;
-    r->front = ctx->front;
-    r->operation = q->operation;
-    r->object = q->object;
-    r->result = (char *)(uintptr_t)q->result;
-    r->corr_id = q->corr_id;
-}
-
-/*
- * Write everything queued so far (audit_wlock held) in one transaction. The
- * records are handed over under audit_qlock and read from their slots
- * without it: threads queueing meanwhile only write slots past `tail`, and
- * wait only when all FHI_AUDIT_RING slots are taken, never for the store
- * otherwise. The slots are freed when the transaction has ended. An audit
- * write that fails is not retried: the callers' results stand, and
- * `ferrohsm audit verify` still verifies the chain that was written.
- */
-static void
-write_queue_w(fh_ctx *ctx, bool batch)
-{
-    struct fhi_audit *a = ctx->audit;
-    uint64_t from, to;
-
-    pthread_mutex_lock(&ctx->audit_qlock);
-    from = a->taken;
-    to = a->tail;
-    a->taken = to;
-    a->flush_due = false;
-    pthread_mutex_unlock(&ctx->audit_qlock);
-    for (uint64_t i = from; i < to; i++) {
-        view(ctx, &a->ring[i % FHI_AUDIT_RING], &a->w[i - from]);
-    }
-    (void)append_w(ctx, a->w, (size_t)(to - from), batch);
-    pthread_mutex_lock(&ctx->audit_qlock);
-    a->done = to;
-    pthread_cond_broadcast(&a->room);
-    pthread_mutex_unlock(&ctx->audit_qlock);
-}
-
-void
-fhi_audit_flush(fh_ctx *ctx)
-{
-    pthread_mutex_lock(&ctx->audit_wlock);
-    write_queue_w(ctx, false);
-    pthread_mutex_unlock(&ctx->audit_wlock);
-}
-
 /*
  * This process's pid without a system call per use (getpid is one, and a
  * server asks at every request's session close): kept by an atfork child
@@ -391,6 +452,195 @@ writer_here(const struct fhi_audit *a)
 }
 
 /*
+ * The lane is this process's (its lock held): a forked child drops the
+ * records it inherited, which its parent writes. If it forked while its
+ * parent wrote this lane's other buffer, that one is not coming back: the
+ * child makes a new spare (without memory, the lane starts over at
+ * lane_alloc).
+ */
+static void
+lane_adopt(const struct fhi_audit *a, struct lane *l, pid_t me)
+{
+    if (l->pid == me) {
+        return;
+    }
+    l->used = 0;
+    l->n = 0;
+    l->inflight = 0;
+    l->due_sent = false;
+    l->waiting = false;
+    l->pid = me;
+    if (l->buf != NULL && l->spare == NULL) {
+        l->spare = malloc(a->buf_size);
+        if (l->spare == NULL) {
+            free(l->buf);
+            l->buf = NULL;
+        }
+    }
+}
+
+/* The lane's two buffers, made on its first record (its lock held); pages
+ * are touched only as records fill them. While the writer holds one, the
+ * spare is NULL. False without memory: the caller's record is then written
+ * at once. */
+static bool
+lane_alloc(const struct fhi_audit *a, struct lane *l)
+{
+    if (l->buf == NULL) {
+        l->buf = malloc(a->buf_size);
+        l->spare = l->buf != NULL ? malloc(a->buf_size) : NULL;
+        if (l->spare == NULL) {
+            free(l->buf);
+            l->buf = NULL;
+        }
+    }
+    return l->buf != NULL;
+}
+
+/*
+ * Take lane l's records stamped up to cutoff (audit_wlock held) into t: the
+ * whole buffer when its last record is (the usual case: the cutoff was read
+ * just before), else the buffer with the later records moved to the spare.
+ * The lane goes on with the spare; its records count against it until
+ * lane_give_back.
+ */
+static void
+lane_take(const struct fhi_audit *a, struct lane *l, uint64_t cutoff, pid_t me, struct taken *t)
+{
+    size_t split = 0;
+    uint32_t k = 0;
+
+    t->n = 0;
+    pthread_mutex_lock(&l->lock);
+    lane_adopt(a, l, me);
+    if (l->n == 0 || l->spare == NULL) {
+        pthread_mutex_unlock(&l->lock);
+        return;
+    }
+    if (((const struct lrec *)(l->buf + l->last))->mono_ns <= cutoff) {
+        split = l->used;
+        k = l->n;
+    } else {
+        while (split < l->used && ((const struct lrec *)(l->buf + split))->mono_ns <= cutoff) {
+            split += ((const struct lrec *)(l->buf + split))->size;
+            k++;
+        }
+    }
+    if (k > 0) {
+        size_t rest = l->used - split;
+
+        memcpy(l->spare, l->buf + split, rest);
+        t->buf = l->buf;
+        t->used = split;
+        t->n = k;
+        l->buf = l->spare;
+        l->spare = NULL;
+        l->used = rest;
+        l->n -= k;
+        l->last = rest > 0 ? l->last - split : 0;
+        if (l->n > 0) {
+            l->first_ms = ((const struct lrec *)l->buf)->time_ms;
+        }
+        l->inflight = k;
+        l->due_sent = false;
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* The write of t has ended: its buffer is the lane's spare again. */
+static void
+lane_give_back(struct lane *l, struct taken *t)
+{
+    pthread_mutex_lock(&l->lock);
+    l->spare = t->buf;
+    l->inflight = 0;
+    if (l->waiting) {
+        l->waiting = false;
+        pthread_cond_broadcast(&l->room);
+    }
+    pthread_mutex_unlock(&l->lock);
+    t->buf = NULL;
+    t->n = 0;
+}
+
+static void
+view(fh_ctx *ctx, const struct lrec *q, struct fh_store_audit *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->time_ms = q->time_ms;
+    r->actor = (char *)(uintptr_t)q->s;
+    r->front = ctx->front;
+    r->operation = (char *)(uintptr_t)(q->s + q->op_off);
+    r->object = (char *)(uintptr_t)(q->s + q->obj_off);
+    r->result = (char *)(uintptr_t)q->result;
+    r->corr_id = (char *)(uintptr_t)(q->s + q->corr_off);
+}
+
+/*
+ * Write everything queued up to now (audit_wlock held) in one transaction:
+ * the records of every lane stamped up to a cutoff read first, merged by
+ * stamp. Threads queueing meanwhile write their lanes' other buffers and
+ * wait only when a lane is full, never for the store otherwise. The buffers
+ * go back to their lanes when the transaction has ended. An audit write that
+ * fails is not retried: the callers' results stand, and `ferrohsm audit
+ * verify` still verifies the chain that was written.
+ */
+static void
+write_queue_w(fh_ctx *ctx, bool batch)
+{
+    struct fhi_audit *a = ctx->audit;
+    uint64_t cutoff = mono_ns();
+    pid_t me = self_pid();
+    size_t total = 0, pos[FHI_AUDIT_LANES_MAX];
+    unsigned live[FHI_AUDIT_LANES_MAX], n_live = 0;
+
+    for (unsigned i = 0; i < a->n_lanes; i++) {
+        lane_take(a, &a->lanes[i], cutoff, me, &a->taken[i]);
+        if (a->taken[i].n > 0) {
+            total += a->taken[i].n;
+            pos[n_live] = 0;
+            live[n_live++] = i;
+        }
+    }
+    if (total == 0) {
+        return;
+    }
+    /* merge: each lane's records are in stamp order; ties go to the lower lane */
+    for (size_t k = 0; k < total; k++) {
+        unsigned best = 0;
+        const struct lrec *br = NULL;
+
+        for (unsigned j = 0; j < n_live; j++) {
+            const struct taken *t = &a->taken[live[j]];
+            const struct lrec *r;
+
+            if (pos[j] >= t->used) {
+                continue;
+            }
+            r = (const struct lrec *)(t->buf + pos[j]);
+            if (br == NULL || r->mono_ns < br->mono_ns) {
+                best = j;
+                br = r;
+            }
+        }
+        view(ctx, br, &a->w[k]);
+        pos[best] += br->size;
+    }
+    (void)append_w(ctx, a->w, total, batch);
+    for (unsigned j = 0; j < n_live; j++) {
+        lane_give_back(&a->lanes[live[j]], &a->taken[live[j]]);
+    }
+}
+
+void
+fhi_audit_flush(fh_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->audit_wlock);
+    write_queue_w(ctx, false);
+    pthread_mutex_unlock(&ctx->audit_wlock);
+}
+
+/*
  * A session ended. Without a writer thread, its records are written now.
  * With one, they are left to it: it writes them within FHI_AUDIT_DELAY_MS
  * (or as soon as a batch fills), and fh_ctx_free and every read of the log
@@ -407,7 +657,7 @@ fhi_audit_session_closed(fh_ctx *ctx)
     }
 }
 
-/* A full (or FHI_AUDIT_DELAY_MS old) batch, by the thread that completed it. */
+/* A batch due, written by the thread that found it due (no writer thread). */
 static void
 flush_batch(fh_ctx *ctx)
 {
@@ -416,35 +666,78 @@ flush_batch(fh_ctx *ctx)
     pthread_mutex_unlock(&ctx->audit_wlock);
 }
 
+/* Tell the writer thread that a batch is due, or that a lane has its first
+ * record (it then sets its timer); no lane lock held, or the one of a full
+ * lane (audit_qlock comes after a lane's lock). */
+static void
+writer_tell(struct fhi_audit *a, fh_ctx *ctx, bool due)
+{
+    pthread_mutex_lock(&ctx->audit_qlock);
+    if (due) {
+        a->due = true;
+    } else {
+        a->pending = true;
+    }
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&ctx->audit_qlock);
+}
+
+/* When the oldest queued record makes a batch due (its first_ms plus
+ * FHI_AUDIT_DELAY_MS), or -1 when every lane is empty. */
+static int64_t
+next_due(struct fhi_audit *a)
+{
+    int64_t due = -1;
+
+    for (unsigned i = 0; i < a->n_lanes; i++) {
+        struct lane *l = &a->lanes[i];
+
+        pthread_mutex_lock(&l->lock);
+        if (l->n > 0 && (due < 0 || l->first_ms + FHI_AUDIT_DELAY_MS < due)) {
+            due = l->first_ms + FHI_AUDIT_DELAY_MS;
+        }
+        pthread_mutex_unlock(&l->lock);
+    }
+    return due;
+}
+
 /*
- * The writer thread: writes a batch when one is due (full, or its first
+ * The writer thread: writes a batch when one is due (a lane half full, or a
  * record FHI_AUDIT_DELAY_MS old), so that no signer waits for the store's
  * fsync; with two signing threads on two CPUs its I/O wait costs no CPU.
+ * Between batches it sleeps until the oldest queued record is due; a lane
+ * that gets a first record tells it (pending), so it never sleeps past one.
  */
 static void *
 writer_main(void *arg)
 {
     fh_ctx *ctx = arg;
     struct fhi_audit *a = ctx->audit;
+    int64_t due_at = -1;
 
     pthread_mutex_lock(&ctx->audit_qlock);
     a->thr_ready = true;
-    pthread_cond_broadcast(&a->room); /* writer_start waits for this */
+    pthread_cond_broadcast(&a->ready); /* writer_start waits for this */
     while (!a->thr_stop) {
-        if (a->flush_due) {
+        if (a->due || a->pending) {
+            bool write = a->due;
+
+            a->due = false;
+            a->pending = false;
             pthread_mutex_unlock(&ctx->audit_qlock);
-            flush_batch(ctx);
+            if (write) {
+                flush_batch(ctx);
+            }
+            due_at = next_due(a);
             pthread_mutex_lock(&ctx->audit_qlock);
-        } else if (a->tail > a->taken) {
-            int64_t due = a->first_ms + FHI_AUDIT_DELAY_MS;
-            struct timespec ts = {.tv_sec = due / 1000, .tv_nsec = (due % 1000) * 1000000};
+        } else if (due_at < 0) {
+            pthread_cond_wait(&a->wake, &ctx->audit_qlock);
+        } else if (now_ms() >= due_at) {
+            a->due = true;
+        } else {
+            struct timespec ts = {.tv_sec = due_at / 1000, .tv_nsec = (due_at % 1000) * 1000000};
 
             (void)pthread_cond_timedwait(&a->wake, &ctx->audit_qlock, &ts);
-            if (a->tail > a->taken && now_ms() - a->first_ms >= FHI_AUDIT_DELAY_MS) {
-                a->flush_due = true;
-            }
-        } else {
-            pthread_cond_wait(&a->wake, &ctx->audit_qlock);
         }
     }
     pthread_mutex_unlock(&ctx->audit_qlock);
@@ -457,8 +750,10 @@ writer_main(void *arg)
  * held forever (the PKCS#11 module's child calls C_Initialize and opens the
  * store afresh). The writer does all such work under audit_wlock, so the
  * prepare handler takes audit_wlock of every context with a writer thread,
- * and the parent and child handlers let go of them. Contexts are listed
- * here from the start of their writer to fh_ctx_free.
+ * then its lanes' locks (a child that goes on using the context must not
+ * find one held by a thread it does not have), and the parent and child
+ * handlers let go of them. Contexts are listed here from the start of their
+ * writer to fh_ctx_free.
  */
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t writers_once = PTHREAD_ONCE_INIT;
@@ -470,7 +765,12 @@ fork_prepare(void)
 {
     pthread_mutex_lock(&writers_lock);
     for (size_t i = 0; i < n_writers; i++) {
+        struct fhi_audit *a = writers[i]->audit;
+
         pthread_mutex_lock(&writers[i]->audit_wlock);
+        for (unsigned k = 0; k < a->n_lanes; k++) {
+            pthread_mutex_lock(&a->lanes[k].lock);
+        }
     }
 }
 
@@ -478,6 +778,11 @@ static void
 fork_release(void)
 {
     for (size_t i = n_writers; i-- > 0;) {
+        struct fhi_audit *a = writers[i]->audit;
+
+        for (unsigned k = a->n_lanes; k-- > 0;) {
+            pthread_mutex_unlock(&a->lanes[k].lock);
+        }
         pthread_mutex_unlock(&writers[i]->audit_wlock);
     }
     pthread_mutex_unlock(&writers_lock);
@@ -558,7 +863,7 @@ writer_start(fh_ctx *ctx)
         a->thr_pid = self_pid();
         __atomic_store_n(&a->thr_running, true, __ATOMIC_RELEASE);
         while (!a->thr_ready) {
-            pthread_cond_wait(&a->room, &ctx->audit_qlock);
+            pthread_cond_wait(&a->ready, &ctx->audit_qlock);
         }
         pthread_mutex_unlock(&ctx->audit_qlock);
     }
@@ -578,7 +883,7 @@ void
 fhi_audit_fini(fh_ctx *ctx)
 {
     struct fhi_audit *a = ctx->audit;
-    bool join;
+    bool join, listed;
 
     if (a == NULL) {
         return;
@@ -587,30 +892,30 @@ fhi_audit_fini(fh_ctx *ctx)
     a->thr_stop = true;
     pthread_cond_broadcast(&a->wake);
     /* a forked child has no writer thread, only the parent's record of it */
-    join = a->thr_running && a->thr_pid == getpid();
+    listed = a->thr_running;
+    join = listed && a->thr_pid == getpid();
     pthread_mutex_unlock(&ctx->audit_qlock);
     if (join) {
         pthread_join(a->thr, NULL);
-        writers_del(ctx);
+    }
+    if (listed) {
+        writers_del(ctx); /* in a child too: its copy of the list names ctx */
     }
     fhi_audit_flush(ctx);
     if (a->store != NULL) {
         ctx->store_ops->close(a->store);
         free(a->store);
     }
-    EVP_MD_CTX_free(a->md);
-    EVP_MD_free(a->sha256);
-    pthread_cond_destroy(&a->room);
     pthread_cond_destroy(&a->wake);
-    free(a->ring);
-    free(a);
+    pthread_cond_destroy(&a->ready);
+    audit_free(a);
     ctx->audit = NULL;
 }
 
 /*
  * The thread context (audit.h): who acts on this thread, for a front that
  * serves several principals from one fh_ctx. Thread-local, so it needs no
- * lock; it is read when a record is made (fill), never at flush, so a queued
+ * lock; it is read when a record is made (fill, lane_put), never at flush, so a queued
  * record keeps the actor and correlation id of the request that made it.
  */
 #define TCTX_LEN 64
@@ -706,6 +1011,19 @@ set_corr_q(const fh_ctx *ctx, struct qrec *rec)
     rec->corr_id[CORR_LEN - 1] = '\0';
 }
 
+static void
+view_q(fh_ctx *ctx, const struct qrec *q, struct fh_store_audit *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->time_ms = q->time_ms;
+    r->actor = (char *)(uintptr_t)q->actor;
+    r->front = ctx->front;
+    r->operation = (char *)(uintptr_t)q->operation;
+    r->object = (char *)(uintptr_t)q->object;
+    r->result = (char *)(uintptr_t)q->result;
+    r->corr_id = (char *)(uintptr_t)q->corr_id;
+}
+
 /* A record whose strings are too long for a struct qrec: the caller's own. */
 static void
 view_long(fh_ctx *ctx, const struct qrec *rec, const char *actor, const char *operation,
@@ -721,7 +1039,8 @@ view_long(fh_ctx *ctx, const struct qrec *rec, const char *actor, const char *op
     r->corr_id = (char *)(uintptr_t)rec->corr_id;
 }
 
-/* Write one record now, after the queue (the chain keeps the order things happened). */
+/* Write one record now, after the records queued before it (the chain keeps
+ * the order things happened). */
 static fh_rv
 audit_now(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
           fh_rv result)
@@ -736,7 +1055,7 @@ audit_now(fh_ctx *ctx, const char *actor, const char *operation, const char *obj
     set_corr_q(ctx, &rec);
     pthread_mutex_unlock(&ctx->audit_qlock);
     if (fits) {
-        view(ctx, &rec, &r);
+        view_q(ctx, &rec, &r);
     } else {
         view_long(ctx, &rec, actor, operation, object, &r);
     }
@@ -763,61 +1082,189 @@ fh_audit_event(fh_ctx *ctx, const char *operation, const char *object, fh_rv res
     return audit_now(ctx, NULL, operation, object, result);
 }
 
+/* The strings of a queued record, measured before a lane is locked. The
+ * actor is "principal(token actor)", the principal, the token actor or
+ * "anonymous" (as fill). */
+struct lsrc {
+    const char *actor[4];
+    size_t actor_len[4];
+    unsigned n_actor;
+    const char *op;
+    size_t op_len;
+    const char *obj;
+    size_t obj_len;
+};
+
+/* False when a string is too long for a queued record (it is then written
+ * at once from the caller's own strings, as fill does). */
+static bool
+lsrc_make(struct lsrc *s, const char *actor, const char *operation, const char *object)
+{
+    size_t total = 0;
+
+    s->n_actor = 0;
+    if (tctx.has_principal) {
+        s->actor[s->n_actor++] = tctx.principal;
+        if (actor != NULL) {
+            s->actor[s->n_actor++] = "(";
+            s->actor[s->n_actor++] = actor;
+            s->actor[s->n_actor++] = ")";
+        }
+    } else {
+        s->actor[s->n_actor++] = actor != NULL ? actor : "anonymous";
+    }
+    for (unsigned i = 0; i < s->n_actor; i++) {
+        s->actor_len[i] = strlen(s->actor[i]);
+        total += s->actor_len[i];
+    }
+    s->op = operation;
+    s->op_len = strlen(operation);
+    s->obj = object != NULL ? object : "";
+    s->obj_len = strlen(s->obj);
+    return total < ACTOR_LEN && s->op_len < OPERATION_LEN && s->obj_len < OBJECT_LEN;
+}
+
+static char *
+put_str(char *p, const char *s, size_t len)
+{
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p + len + 1;
+}
+
+/* Write the record's strings after its header; the correlation id is read
+ * here, under the lane's lock (fhi_audit_set_corr_id takes them all). */
+static void
+lrec_fill(struct lrec *r, const struct lsrc *src, const char *corr)
+{
+    char *p = r->s;
+    size_t size;
+
+    for (unsigned i = 0; i < src->n_actor; i++) {
+        memcpy(p, src->actor[i], src->actor_len[i]);
+        p += src->actor_len[i];
+    }
+    *p++ = '\0';
+    r->op_off = (uint16_t)(p - r->s);
+    p = put_str(p, src->op, src->op_len);
+    r->obj_off = (uint16_t)(p - r->s);
+    p = put_str(p, src->obj, src->obj_len);
+    r->corr_off = (uint16_t)(p - r->s);
+    p = put_str(p, corr, strnlen(corr, CORR_LEN - 1));
+    size = sizeof(*r) + (size_t)(p - r->s);
+    r->size = (uint16_t)((size + 7) & ~(size_t)7);
+}
+
 /*
- * Queue a record: a copy into the ring under audit_qlock. When
- * FHI_AUDIT_BATCH records wait, or the oldest is FHI_AUDIT_DELAY_MS old,
- * the writer thread is woken (without one, the thread that noticed writes
- * them). A thread waits only when FHI_AUDIT_RING records are queued or
- * being written: the store is slower than the operations, and the bound on
- * what a crash can lose holds.
+ * Queue a record in the lane of the CPU this thread runs on. A thread waits
+ * only when its lane is full (the store is slower than the operations, and
+ * the bound on what a crash can lose holds); without a writer thread it
+ * writes the queue itself then. False when the lane has no memory.
+ */
+static bool
+lane_put(fh_ctx *ctx, const struct lsrc *src, fh_rv result)
+{
+    struct fhi_audit *a = ctx->audit;
+    int cpu = sched_getcpu();
+    struct lane *l = &a->lanes[cpu > 0 ? (unsigned)cpu % a->n_lanes : 0];
+    bool writer = writer_here(a), first, due;
+    pid_t me = self_pid();
+    struct lrec *r;
+
+    pthread_mutex_lock(&l->lock);
+    lane_adopt(a, l, me);
+    for (;;) {
+        if (!lane_alloc(a, l)) {
+            pthread_mutex_unlock(&l->lock);
+            return false;
+        }
+        if (l->n + l->inflight < a->lane_cap) {
+            break;
+        }
+        if (!writer) {
+            pthread_mutex_unlock(&l->lock);
+            flush_batch(ctx);
+            pthread_mutex_lock(&l->lock);
+            continue;
+        }
+        l->waiting = true;
+        if (!l->due_sent) {
+            l->due_sent = true;
+            writer_tell(a, ctx, true);
+        }
+        pthread_cond_wait(&l->room, &l->lock);
+    }
+    r = (struct lrec *)(l->buf + l->used);
+    r->mono_ns = mono_ns();
+    r->time_ms = now_ms();
+    r->result = fh_rv_str(result);
+    lrec_fill(r, src, tctx.has_corr ? tctx.corr_id : ctx->corr_id);
+    l->last = l->used;
+    l->used += r->size;
+    first = ++l->n == 1;
+    if (first) {
+        l->first_ms = r->time_ms;
+    }
+    due = !l->due_sent && (l->n >= a->lane_due || r->time_ms - l->first_ms >= FHI_AUDIT_DELAY_MS);
+    if (due) {
+        l->due_sent = true;
+    }
+    pthread_mutex_unlock(&l->lock);
+    if (writer && (due || first)) {
+        writer_tell(a, ctx, due);
+    } else if (due) {
+        flush_batch(ctx);
+    }
+    return true;
+}
+
+/*
+ * Queue the record of a successful operation (a failure is written at
+ * once). The first queued record of a context starts its writer thread,
+ * unless threads are forbidden.
  */
 void
 fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation, const char *object,
                   fh_rv result)
 {
     struct fhi_audit *a = ctx->audit;
-    struct qrec rec, *slot;
-    bool write = false, start = false;
+    struct lsrc src;
+    bool start = false;
 
-    if (result != FH_OK) {
+    if (result != FH_OK || !lsrc_make(&src, actor, operation, object)) {
         fhi_audit(ctx, actor, operation, object, result);
         return;
     }
-    /* captured now, on the calling thread: the write may run on another */
-    if (!fill(ctx, &rec, actor, operation, object, result)) {
-        fhi_audit(ctx, actor, operation, object, result);
-        return;
-    }
-    pthread_mutex_lock(&ctx->audit_qlock);
-    while (a->tail - a->done == FHI_AUDIT_RING) {
-        pthread_cond_wait(&a->room, &ctx->audit_qlock);
-    }
-    if (a->tail == a->taken) {
-        a->first_ms = rec.time_ms;
-    }
-    slot = &a->ring[a->tail % FHI_AUDIT_RING];
-    *slot = rec;
-    set_corr_q(ctx, slot);
-    a->tail++;
-    if (!a->flush_due && (a->tail - a->taken >= FHI_AUDIT_BATCH ||
-                          rec.time_ms - a->first_ms >= FHI_AUDIT_DELAY_MS)) {
-        a->flush_due = true;
-        if (writer_here(a)) {
-            pthread_cond_signal(&a->wake);
-        } else {
-            write = true;
+    if (!__atomic_load_n(&a->thr_started, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&ctx->audit_qlock);
+        if (!a->thr_started) {
+            start = !ctx->no_threads;
+            __atomic_store_n(&a->thr_started, true, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&ctx->audit_qlock);
+        if (start) {
+            writer_start(ctx);
         }
     }
-    if (!a->thr_started && !ctx->no_threads) {
-        a->thr_started = true;
-        start = true;
+    if (!lane_put(ctx, &src, result)) {
+        fhi_audit(ctx, actor, operation, object, result);
     }
+}
+
+void
+fhi_audit_set_corr_id(fh_ctx *ctx, const char *id)
+{
+    struct fhi_audit *a = ctx->audit;
+
+    /* queued records read it under their lane's lock, audit_now under audit_qlock */
+    for (unsigned i = 0; a != NULL && i < a->n_lanes; i++) {
+        pthread_mutex_lock(&a->lanes[i].lock);
+    }
+    pthread_mutex_lock(&ctx->audit_qlock);
+    snprintf(ctx->corr_id, sizeof(ctx->corr_id), "%s", id);
     pthread_mutex_unlock(&ctx->audit_qlock);
-    if (start) {
-        writer_start(ctx);
-    }
-    if (write) {
-        flush_batch(ctx);
+    for (unsigned i = a != NULL ? a->n_lanes : 0; i-- > 0;) {
+        pthread_mutex_unlock(&a->lanes[i].lock);
     }
 }
 

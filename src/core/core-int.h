@@ -11,8 +11,8 @@
  * ctx->lock. The operation path (fh_op_init on a cached key) takes no
  * ctx->lock and holds token->lock for no store I/O. The audit log has its own
  * locks (audit.c): ctx->audit_wlock (writers, their own store connection)
- * before ctx->lock, never held by a caller of fhi_audit*; ctx->audit_qlock
- * is a leaf.
+ * before ctx->lock, never held by a caller of fhi_audit*; a lane's lock (the
+ * queue), then ctx->audit_qlock (the writer thread's flags), are leaves.
  */
 #ifndef FERROHSM_CORE_INT_H
 #define FERROHSM_CORE_INT_H
@@ -44,16 +44,18 @@ void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* ---- context (ctx.c) ---- */
 
-/* Audit queue (audit.c): a batch is due at FHI_AUDIT_BATCH records or when
- * its first is FHI_AUDIT_DELAY_MS old; at most FHI_AUDIT_RING records are
- * queued or being written (what a crash can lose). 2048 rather than 256:
- * the store writes a batch as one page (one row), so the writer's cost is
- * mostly per commit; with fewer commits its share of two signing threads'
- * CPU went from about 4.5 % (256) to 3.3 % (1024) and 2.9 % (2048), the
- * ring staying 4096 records (docs/internals/core.md). */
-#define FHI_AUDIT_BATCH 2048
+/* Audit queue (audit.c): records wait in lanes, one per CPU (at most
+ * FHI_AUDIT_LANES_MAX). A lane holds FHI_AUDIT_RING / lanes records, at
+ * least FHI_AUDIT_LANE_MIN, queued or being written (what a crash can lose);
+ * its batch is due at half of that or when its first record is
+ * FHI_AUDIT_DELAY_MS old. On two CPUs: 2048 records a lane, due at 1024, so
+ * two signing threads fill a batch of about 2048; the store writes a batch as
+ * one page (one row), so the writer's cost is mostly per commit
+ * (docs/internals/core.md). */
+#define FHI_AUDIT_RING 4096
+#define FHI_AUDIT_LANE_MIN 256
+#define FHI_AUDIT_LANES_MAX 64
 #define FHI_AUDIT_DELAY_MS 1000
-#define FHI_AUDIT_RING (2 * FHI_AUDIT_BATCH)
 
 struct fh_ctx {
     pthread_mutex_t lock; /* guards every call on store (one connection) */
@@ -68,7 +70,7 @@ struct fh_ctx {
     char corr_id[64];
     const struct fh_mech_desc **mechs; /* registry ∩ backend */
     size_t n_mechs;
-    pthread_mutex_t audit_qlock; /* the audit queue and corr_id: a leaf, never held for I/O */
+    pthread_mutex_t audit_qlock; /* the audit writer's flags, corr_id: a leaf, never held for I/O */
     pthread_mutex_t audit_wlock; /* audit writes in order, the audit connection (audit.c) */
     struct fhi_audit *audit;     /* queue and writer state (audit.c) */
     bool no_threads;             /* fh_ctx_forbid_threads (under audit_qlock) */
@@ -106,6 +108,8 @@ void fhi_audit_batched(fh_ctx *ctx, const char *actor, const char *operation,
                        const char *object, fh_rv result);
 /* Write every queued record now. */
 void fhi_audit_flush(fh_ctx *ctx);
+/* Set ctx->corr_id where queued records read it (fh_ctx_set_corr_id). */
+void fhi_audit_set_corr_id(fh_ctx *ctx, const char *id);
 /* A session closed: write the queue now unless the writer thread will. */
 void fhi_audit_session_closed(fh_ctx *ctx);
 /* Audit state of a new context (fh_ctx_new), after its locks exist. */

@@ -100,16 +100,7 @@ fh_ctx_new(const struct fh_ctx_options *opt, fh_ctx **out)
         return FH_E_NOMEM;
     }
     pthread_mutex_init(&ctx->lock, NULL);
-    {
-        /* held for a copy per record by every signing thread: spin briefly
-         * before sleeping rather than pay a futex wait and wake-up */
-        pthread_mutexattr_t attr;
-
-        pthread_mutexattr_init(&attr);
-        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-        pthread_mutex_init(&ctx->audit_qlock, &attr);
-        pthread_mutexattr_destroy(&attr);
-    }
+    pthread_mutex_init(&ctx->audit_qlock, NULL);
     pthread_mutex_init(&ctx->audit_wlock, NULL);
     rv = fhi_audit_init(ctx);
     if (rv != FH_OK) {
@@ -230,9 +221,7 @@ void
 fh_ctx_set_corr_id(fh_ctx *ctx, const char *id)
 {
     if (ctx != NULL && id != NULL) {
-        pthread_mutex_lock(&ctx->audit_qlock); /* audit.c copies it under this lock */
-        snprintf(ctx->corr_id, sizeof(ctx->corr_id), "%s", id);
-        pthread_mutex_unlock(&ctx->audit_qlock);
+        fhi_audit_set_corr_id(ctx, id);
     }
 }
 

@@ -6,9 +6,12 @@
 #include "helpers.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core-int.h" /* fhi_audit_batched */
 
@@ -639,19 +642,42 @@ legacy_gap_to_pages(void **state)
 }
 
 /*
- * Queued records from several threads at once (the ring wraps several
- * times, batches are written by the writer thread or, with threads
- * forbidden, by the queueing threads): every record is there once, with its
+ * Queued records from several threads at once (three times what the lanes
+ * hold, so threads wait for room; batches are written by the writer thread
+ * or, with threads forbidden, by the queueing threads): every record is there once, with its
  * own thread's correlation id and actor, each thread's in the order it made
  * them, sequence numbers dense, and the chain verifies.
  */
 #define Q_THREADS 4
-#define Q_PER_THREAD (FHI_AUDIT_RING * 3 / 4 + 100) /* the ring wraps three times */
+#define Q_PER_THREAD (FHI_AUDIT_RING * 3 / 4 + 100)
 
 struct q_arg {
     fh_ctx *ctx;
     int id;
+    bool migrate; /* move to another CPU every few records */
 };
+
+/* Run on CPU (i % CPUs this thread may use), so that a thread's records
+ * land in several lanes. */
+static void
+move_cpu(int i)
+{
+    cpu_set_t allowed, one;
+    int n = 0;
+
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+        return;
+    }
+    n = CPU_COUNT(&allowed);
+    for (int cpu = 0, k = 0; n > 0 && cpu < CPU_SETSIZE; cpu++) {
+        if (CPU_ISSET(cpu, &allowed) && k++ == i % n) {
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            (void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+            return;
+        }
+    }
+}
 
 static void *
 q_worker(void *p)
@@ -663,6 +689,9 @@ q_worker(void *p)
     snprintf(principal, sizeof(principal), "apikey:t%d", a->id);
     fh_audit_set_thread_context(corr, principal);
     for (int i = 0; i < Q_PER_THREAD; i++) {
+        if (a->migrate && i % 7 == 0) {
+            move_cpu(a->id + i / 7);
+        }
         snprintf(object, sizeof(object), "obj-%d-%d", a->id, i);
         fhi_audit_batched(a->ctx, "token:t/user", "sign", object, FH_OK);
     }
@@ -708,35 +737,91 @@ q_collect(void *arg, const struct fh_store_audit *r)
     return FH_OK;
 }
 
+/* List the whole log through q_collect: n queued records, each thread's in
+ * order, sequence numbers dense. Returns the number of records. */
+static int64_t
+q_check_all(struct th_env *e, size_t n)
+{
+    struct q_check c;
+
+    memset(&c, 0, sizeof(c));
+    c.expect_seq = 1;
+    assert_int_equal(fh_audit_list(e->ctx, 1, 0, q_collect, &c), FH_OK);
+    assert_false(c.bad);
+    assert_int_equal(c.n, n);
+    return c.expect_seq - 1;
+}
+
+/* Q_THREADS threads queue Q_PER_THREAD records each; those for which
+ * migrate(i) holds move between CPUs as they go. */
 static void
-queue_threads_run(struct th_env *e)
+q_threads(struct th_env *e, bool (*migrate)(int i))
 {
     pthread_t th[Q_THREADS];
     struct q_arg args[Q_THREADS];
-    struct q_check c;
-    struct fh_audit_verify_result res;
 
     for (int i = 0; i < Q_THREADS; i++) {
-        args[i].ctx = e->ctx;
-        args[i].id = i;
+        args[i] = (struct q_arg){.ctx = e->ctx, .id = i, .migrate = migrate(i)};
         assert_int_equal(pthread_create(&th[i], NULL, q_worker, &args[i]), 0);
     }
     for (int i = 0; i < Q_THREADS; i++) {
         assert_int_equal(pthread_join(th[i], NULL), 0);
     }
-    memset(&c, 0, sizeof(c));
-    c.expect_seq = 1;
-    assert_int_equal(fh_audit_list(e->ctx, 1, 0, q_collect, &c), FH_OK);
-    assert_false(c.bad);
-    assert_int_equal(c.n, (size_t)Q_THREADS * Q_PER_THREAD);
+}
+
+static bool
+migrate_none(int i)
+{
+    (void)i;
+    return false;
+}
+
+static bool
+migrate_all(int i)
+{
+    (void)i;
+    return true;
+}
+
+static bool
+migrate_odd(int i)
+{
+    return i % 2 == 1;
+}
+
+static void
+queue_threads_run(struct th_env *e, bool (*migrate)(int i))
+{
+    struct fh_audit_verify_result res;
+    int64_t last;
+
+    q_threads(e, migrate);
+    last = q_check_all(e, (size_t)Q_THREADS * Q_PER_THREAD);
     assert_int_equal(fh_audit_verify(e->ctx, &res), FH_OK);
-    assert_int_equal(res.records, c.expect_seq - 1);
+    assert_int_equal(res.records, (uint64_t)last);
 }
 
 static void
 queue_threads(void **state)
 {
-    queue_threads_run(*state);
+    queue_threads_run(*state, migrate_none);
+}
+
+/* Threads that move between CPUs put their records in several lanes: the
+ * writer's merge keeps each thread's records in the order it made them. */
+static void
+queue_threads_migrating(void **state)
+{
+    queue_threads_run(*state, migrate_all);
+}
+
+static void
+queue_threads_migrating_no_writer(void **state)
+{
+    struct th_env *e = *state;
+
+    fh_ctx_forbid_threads(e->ctx);
+    queue_threads_run(e, migrate_all);
 }
 
 static void
@@ -745,7 +830,7 @@ queue_threads_no_writer(void **state)
     struct th_env *e = *state;
 
     fh_ctx_forbid_threads(e->ctx);
-    queue_threads_run(e);
+    queue_threads_run(e, migrate_none);
 }
 
 /* Records still queued when the context is freed are written by fh_ctx_free. */
@@ -753,7 +838,6 @@ static void
 queue_written_at_free(void **state)
 {
     struct th_env *e = *state;
-    struct q_check c;
 
     for (int i = 0; i < 10; i++) {
         char object[32];
@@ -764,11 +848,78 @@ queue_written_at_free(void **state)
         fh_audit_clear_thread_context();
     }
     th_reopen(e);
-    memset(&c, 0, sizeof(c));
-    c.expect_seq = 1;
-    assert_int_equal(fh_audit_list(e->ctx, 1, 0, q_collect, &c), FH_OK);
-    assert_false(c.bad);
-    assert_int_equal(c.n, 10);
+    (void)q_check_all(e, 10);
+}
+
+/*
+ * A record written at once comes after every record queued before it, by
+ * any thread: the threads have queued theirs when the event is written.
+ */
+static void
+event_after_queued(void **state)
+{
+    struct th_env *e = *state;
+    struct recs *rs = calloc(1, sizeof(*rs));
+    int64_t last;
+
+    assert_non_null(rs);
+    q_threads(e, migrate_odd);
+    assert_int_equal(fh_audit_event(e->ctx, "marker", "after-queue", FH_OK), FH_OK);
+    last = q_check_all(e, (size_t)Q_THREADS * Q_PER_THREAD);
+    assert_int_equal(fh_audit_list(e->ctx, last, 0, collect, rs), FH_OK);
+    assert_int_equal(rs->n, 1); /* the last record */
+    assert_string_equal(rs->v[0].operation, "marker");
+    free(rs);
+}
+
+/*
+ * A forked child inherits the records its parent had queued, and must not
+ * write them again: the parent writes them. The child here writes the
+ * queue (a flush) and exits; the log then holds each record once. With a
+ * writer thread (its fork handlers run) and without one.
+ */
+static void
+fork_child_drops_parent_queue_run(struct th_env *e)
+{
+    pid_t pid;
+    int status = 0;
+
+    fh_audit_set_thread_context("corr-0", "apikey:t0");
+    for (int i = 0; i < 50; i++) {
+        char object[32];
+
+        snprintf(object, sizeof(object), "obj-0-%d", i);
+        if (i % 10 == 0) {
+            move_cpu(i / 10); /* records in every lane */
+        }
+        fhi_audit_batched(e->ctx, "token:t/user", "sign", object, FH_OK);
+    }
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* nothing of the parent's is written; nothing else touches the store */
+        fhi_audit_flush(e->ctx);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fh_audit_clear_thread_context();
+    (void)q_check_all(e, 50);
+}
+
+static void
+fork_child_drops_parent_queue(void **state)
+{
+    fork_child_drops_parent_queue_run(*state);
+}
+
+static void
+fork_child_drops_parent_queue_no_writer(void **state)
+{
+    struct th_env *e = *state;
+
+    fh_ctx_forbid_threads(e->ctx);
+    fork_child_drops_parent_queue_run(e);
 }
 
 int
@@ -799,6 +950,11 @@ main(void)
         T(legacy_gap_to_pages),
         T(queue_threads),
         T(queue_threads_no_writer),
+        T(queue_threads_migrating),
+        T(queue_threads_migrating_no_writer),
+        T(event_after_queued),
+        T(fork_child_drops_parent_queue),
+        T(fork_child_drops_parent_queue_no_writer),
         T(queue_written_at_free),
     };
 #undef T
