@@ -207,8 +207,12 @@ fh_rv fhi_soft_generate(void *priv, const CK_MECHANISM *mech, const struct fh_ke
  * cache line and lock each, and a thread uses the stripe of its own
  * (fhi_soft_stripe_of): two threads signing with one key do not pass one
  * lock's cache line back and forth on every operation. refs (on a line of
- * its own) counts the core's reference plus one per live (not idle) op; the
- * last one frees the idle ops, the key and the struct (aligned_alloc).
+ * its own) counts the core's reference plus one per op made with the key,
+ * idle or live, so that taking an op from the pool and giving it back
+ * touches no line another thread uses. The core's release retires the key
+ * (retired, set once, read under a stripe's lock): the idle ops are freed
+ * and ops still live are freed when they end, not pooled; the last
+ * reference frees the key and the struct (aligned_alloc).
  */
 #define FHI_SOFT_POOL 8
 #define FHI_SOFT_STRIPES 4
@@ -221,12 +225,15 @@ struct fhi_soft_stripe {
 struct fhi_soft_prepared {
     EVP_PKEY *pkey;
     bool is_private;
+    bool retired;
     int refs __attribute__((aligned(FHI_SOFT_LINE)));
     struct fhi_soft_stripe stripe[FHI_SOFT_STRIPES];
 };
 /* The stripe the calling thread uses. */
 struct fhi_soft_stripe *fhi_soft_stripe_of(struct fhi_soft_prepared *pp);
 void fhi_soft_prepared_unref(struct fhi_soft_prepared *pp);
+/* The core's release: frees the idle ops, then drops the core's reference. */
+void fhi_soft_prepared_retire(struct fhi_soft_prepared *pp);
 fh_rv fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out);
 void fhi_soft_key_release(void *priv, void *prepared);
 fh_rv fhi_soft_export_private(void *priv, const struct fh_bkey *key, struct fh_attrs *out);

@@ -379,16 +379,45 @@ fhi_soft_stripe_of(struct fhi_soft_prepared *pp)
     return &pp->stripe[mine - 1];
 }
 
+/*
+ * The core lets go of the key: no op is made with it any more, so the idle
+ * ops are freed now (each drops its reference) and the live ones when they
+ * end. retired is set before any stripe is swept, and read by soft_op_free
+ * under the stripe's lock: an op pooled after its stripe was swept cannot
+ * be (it sees retired), one pooled before is swept.
+ */
+void
+fhi_soft_prepared_retire(struct fhi_soft_prepared *pp)
+{
+    if (pp == NULL) {
+        return;
+    }
+    __atomic_store_n(&pp->retired, true, __ATOMIC_RELAXED); /* each sweep's lock orders it */
+    for (size_t k = 0; k < FHI_SOFT_STRIPES; k++) {
+        struct fhi_soft_op *idle[FHI_SOFT_POOL / FHI_SOFT_STRIPES];
+        size_t n;
+
+        pthread_mutex_lock(&pp->stripe[k].lock);
+        n = pp->stripe[k].n_idle;
+        memcpy(idle, pp->stripe[k].idle, n * sizeof(idle[0]));
+        pp->stripe[k].n_idle = 0;
+        pthread_mutex_unlock(&pp->stripe[k].lock);
+        for (size_t i = 0; i < n; i++) {
+            op_destroy(idle[i]);
+            fhi_soft_prepared_unref(pp);
+        }
+    }
+    fhi_soft_prepared_unref(pp); /* the core's */
+}
+
 void
 fhi_soft_prepared_unref(struct fhi_soft_prepared *pp)
 {
     if (pp == NULL || __atomic_sub_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL) > 0) {
         return;
     }
+    /* every idle op held a reference: the stripes are empty */
     for (size_t k = 0; k < FHI_SOFT_STRIPES; k++) {
-        for (size_t i = 0; i < pp->stripe[k].n_idle; i++) {
-            op_destroy(pp->stripe[k].idle[i]);
-        }
         pthread_mutex_destroy(&pp->stripe[k].lock);
     }
     EVP_PKEY_free(pp->pkey);
@@ -415,16 +444,17 @@ soft_op_free(void *opctx)
         struct fhi_soft_stripe *sp = fhi_soft_stripe_of(pp);
 
         pthread_mutex_lock(&sp->lock);
-        if (sp->n_idle < FHI_SOFT_POOL / FHI_SOFT_STRIPES) {
-            sp->idle[sp->n_idle++] = op;
+        if (!__atomic_load_n(&pp->retired, __ATOMIC_RELAXED) &&
+            sp->n_idle < FHI_SOFT_POOL / FHI_SOFT_STRIPES) {
+            sp->idle[sp->n_idle++] = op; /* keeps its reference */
             kept = true;
         }
         pthread_mutex_unlock(&sp->lock);
     }
     if (!kept) {
         op_destroy(op);
+        fhi_soft_prepared_unref(pp); /* the op's reference */
     }
-    fhi_soft_prepared_unref(pp); /* the live op's reference */
 }
 
 /* Parameters that a pooled op must match exactly (family rules in rearm). */
@@ -471,9 +501,8 @@ pool_take(struct fhi_soft_prepared *pp, enum fh_op_kind kind, const CK_MECHANISM
     }
     pthread_mutex_unlock(&sp->lock);
     if (op == NULL) {
-        return NULL;
+        return NULL; /* a pooled op holds its reference to pp: none taken here */
     }
-    __atomic_add_fetch(&pp->refs, 1, __ATOMIC_ACQ_REL);
     rv = (op->fam == FHI_FAM_AES) ? fhi_soft_cipher_rearm(op, mech) : fhi_soft_sign_rearm(op, mech);
     if (rv != FH_OK) {
         op->reusable = false;

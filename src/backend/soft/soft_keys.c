@@ -1360,5 +1360,5 @@ fhi_soft_key_prepare(void *priv, const struct fh_bkey *key, void **out)
 void
 fhi_soft_key_release(void *priv, void *prepared)
 {
-    fhi_soft_prepared_unref(prepared);
+    fhi_soft_prepared_retire(prepared);
 }

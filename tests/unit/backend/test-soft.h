@@ -68,6 +68,7 @@ void t_import_ec(void **state);
 void t_import_secret(void **state);
 void t_import_pkcs8_fallback(void **state);
 void t_threads(void **state);
+void t_prepared_retire(void **state);
 void t_multipart_digest_mac(void **state);
 void t_multipart_sign(void **state);
 void t_multipart_cipher(void **state);
