@@ -117,24 +117,6 @@ fhi_sqlite_audit_last(void *priv, struct fh_store_audit *out)
 
 /* ---- audit_append_batch ------------------------------------------------- */
 
-/* ?1, ?2: a range of seqs (AUDIT_TAKEN, AUDIT_LIST). */
-struct seq_range {
-    int64_t a;
-    int64_t b;
-};
-
-static int
-bind_range(sqlite3_stmt *st, const void *arg)
-{
-    const struct seq_range *r = arg;
-    int rc = sqlite3_bind_int64(st, 1, r->a);
-
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_int64(st, 2, r->b);
-    }
-    return rc;
-}
-
 static fh_rv
 int_row(sqlite3_stmt *st, void *arg)
 {
@@ -150,9 +132,10 @@ int_row(sqlite3_stmt *st, void *arg)
 static fh_rv
 check_free(struct fhi_sqlite *sq, int64_t first, int64_t last)
 {
-    const struct seq_range range = {first, last};
+    const struct fhi_sqlite_i64x2 range = {first, last};
     int64_t taken = 0;
-    fh_rv rv = fhi_sqlite_fetch_one(sq, FHI_SQ_AUDIT_TAKEN, bind_range, &range, int_row, &taken);
+    fh_rv rv = fhi_sqlite_fetch_one(sq, FHI_SQ_AUDIT_TAKEN, fhi_sqlite_bind_i64x2, &range, int_row,
+                                    &taken);
 
     if (rv == FH_E_NOT_FOUND) {
         rv = FH_E_GENERAL; /* SELECT EXISTS always has a row */
@@ -340,7 +323,7 @@ fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit
 {
     struct fhi_sqlite *sq = priv;
     struct audit_visit v = {cb, arg, from_seq, limit != 0, limit};
-    struct seq_range range;
+    struct fhi_sqlite_i64x2 range;
     fh_rv rv;
 
     if (cb == NULL) {
@@ -353,7 +336,8 @@ fhi_sqlite_audit_list(void *priv, int64_t from_seq, size_t limit, fh_store_audit
     /* LIMIT -1 is "no limit" in SQLite: store.h's 0, and anything past INT64_MAX */
     range.a = from_seq;
     range.b = limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
-    rv = fhi_sqlite_each(sq, FHI_SQ_AUDIT_LIST, bind_range, &range, legacy_row_visit, &v);
+    rv =
+        fhi_sqlite_each(sq, FHI_SQ_AUDIT_LIST, fhi_sqlite_bind_i64x2, &range, legacy_row_visit, &v);
     if (rv == FH_OK && !visit_full(&v)) {
         rv = pages_visit(sq, &v);
     }

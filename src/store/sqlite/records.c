@@ -806,29 +806,11 @@ out:
     return rv;
 }
 
-/* ?1 id, ?2 token_id of OBJECT_GET. */
-struct object_key {
-    int64_t id;
-    int64_t token_id;
-};
-
-static int
-bind_object_key(sqlite3_stmt *st, const void *arg)
-{
-    const struct object_key *k = arg;
-    int rc = sqlite3_bind_int64(st, 1, k->id);
-
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_bind_int64(st, 2, k->token_id);
-    }
-    return rc;
-}
-
 fh_rv
 fhi_sqlite_object_get(void *priv, int64_t token_id, int64_t id, struct fh_store_object *out)
 {
     struct fhi_sqlite *sq = priv;
-    const struct object_key key = {id, token_id};
+    const struct fhi_sqlite_i64x2 key = {id, token_id}; /* OBJECT_GET: ?1 id, ?2 token_id */
     fh_rv rv;
 
     if (out == NULL) {
@@ -842,7 +824,7 @@ fhi_sqlite_object_get(void *priv, int64_t token_id, int64_t id, struct fh_store_
     if (rv != FH_OK) {
         return rv;
     }
-    return fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_GET, bind_object_key, &key, object_row_copy,
+    return fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_GET, fhi_sqlite_bind_i64x2, &key, object_row_copy,
                                 out);
 }
 

@@ -176,6 +176,14 @@ fh_rv
 fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
                 const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg);
 
+/* ?1, ?2 of a statement that takes two integers (an object's id and its
+ * token's, a range of seqs): a binder for fhi_sqlite_each/fetch_one. */
+struct fhi_sqlite_i64x2 {
+    int64_t a;
+    int64_t b;
+};
+int fhi_sqlite_bind_i64x2(sqlite3_stmt *st, const void *arg);
+
 /*
  * fhi_sqlite_fetch_one - as fhi_sqlite_each for a statement that returns at
  * most one row: row() is called on it once; FH_E_NOT_FOUND when there is none.

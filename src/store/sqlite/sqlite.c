@@ -1202,3 +1202,15 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .apikey_list = fhi_sqlite_apikey_list,
     .apikey_set_tokens = fhi_sqlite_apikey_set_tokens,
 };
+
+int
+fhi_sqlite_bind_i64x2(sqlite3_stmt *st, const void *arg)
+{
+    const struct fhi_sqlite_i64x2 *v = arg;
+    int rc = sqlite3_bind_int64(st, 1, v->a);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 2, v->b);
+    }
+    return rc;
+}
