@@ -27,10 +27,13 @@
  * the chain keeps the order records were made in, one thread's in its own
  * order whatever CPUs it ran on.
  *
- * A lane holds at most lane_cap records, queued or being written (what a
- * crash can lose: max(FHI_AUDIT_RING, FHI_AUDIT_LANE_MIN per lane) in all);
- * a thread queueing waits only when its lane is full. A lane's batch is due
- * at half of that, or when its first record is FHI_AUDIT_DELAY_MS old: the
+ * A lane holds at most FHI_AUDIT_RING / lanes records, at least
+ * FHI_AUDIT_LANE_MIN (what a crash can lose: max(FHI_AUDIT_RING,
+ * FHI_AUDIT_LANE_MIN per lane) in all), in two buffers of half that: while
+ * one is written, the other takes records. A thread queueing waits only when
+ * the buffer it fills is full; the write of the other (its fsync) holds no
+ * one up unless a whole buffer fills meanwhile. A lane's batch is due at 3/4
+ * of a buffer, or when its first record is FHI_AUDIT_DELAY_MS old: the
  * writer thread is woken (without one, fh_ctx_forbid_threads or in a forked
  * child, the thread that notices writes). Each write hands the store one
  * batch (audit_append_batch), which the SQLite store keeps as one row.
@@ -94,13 +97,12 @@ _Static_assert(LREC_MAX <= UINT16_MAX, "a lane record's size is a uint16_t");
 /* One CPU's queue. Aligned so that two lanes never share a cache line. */
 struct lane {
     pthread_mutex_t lock;
-    pthread_cond_t room; /* the writer gave records back: a waiting thread goes on */
+    pthread_cond_t room; /* the writer took the full buffer: a waiting thread goes on */
     uint8_t *buf;        /* records [0, used), in stamp order; NULL until first use */
     uint8_t *spare;      /* empty; NULL while the writer holds the other buffer */
     size_t used;
     size_t last;       /* offset of the last record (n > 0) */
     uint32_t n;        /* records in buf */
-    uint32_t inflight; /* records taken from this lane and being written */
     int64_t first_ms;  /* time_ms of buf's first record */
     pid_t pid;         /* process whose records buf holds: a forked child drops them */
     bool due_sent;     /* the writer was told this lane's batch is due */
@@ -117,9 +119,9 @@ struct taken {
 struct fhi_audit {
     struct lane *lanes;
     unsigned n_lanes;
-    uint32_t lane_cap; /* records a lane holds, queued or being written */
+    uint32_t buf_cap;  /* records a lane buffer holds: half the lane's */
     uint32_t lane_due; /* a lane's batch is due at this many */
-    size_t buf_size;   /* bytes of a lane buffer: lane_cap records of any size */
+    size_t buf_size;   /* bytes of a lane buffer: buf_cap records of any size */
     /* under ctx->audit_qlock */
     bool due;             /* a batch is due: the writer thread writes */
     bool pending;         /* a lane got its first record: the writer sets its timer */
@@ -133,7 +135,7 @@ struct fhi_audit {
     bool thr_stop;
     /* under ctx->audit_wlock */
     struct taken *taken;      /* per lane */
-    struct fh_store_audit *w; /* views of the records being written: n_lanes * lane_cap */
+    struct fh_store_audit *w; /* views of the records being written: n_lanes * buf_cap */
     void *store;           /* the audit connection, or NULL: ctx->store under ctx->lock */
     bool store_tried;
     EVP_MD *sha256;        /* fetched once */
@@ -271,15 +273,15 @@ fhi_audit_init(fh_ctx *ctx)
         return FH_E_NOMEM;
     }
     a->n_lanes = lane_count();
-    a->lane_cap = FHI_AUDIT_RING / a->n_lanes;
-    if (a->lane_cap < FHI_AUDIT_LANE_MIN) {
-        a->lane_cap = FHI_AUDIT_LANE_MIN;
+    a->buf_cap = FHI_AUDIT_RING / a->n_lanes / 2;
+    if (a->buf_cap < FHI_AUDIT_LANE_MIN / 2) {
+        a->buf_cap = FHI_AUDIT_LANE_MIN / 2;
     }
-    a->lane_due = a->lane_cap / 2;
-    a->buf_size = (size_t)a->lane_cap * LREC_MAX;
+    a->lane_due = a->buf_cap / 4 * 3;
+    a->buf_size = (size_t)a->buf_cap * LREC_MAX;
     a->lanes = aligned_alloc(64, sizeof(struct lane) * a->n_lanes);
     a->taken = calloc(a->n_lanes, sizeof(*a->taken));
-    a->w = calloc((size_t)a->n_lanes * a->lane_cap, sizeof(*a->w));
+    a->w = calloc((size_t)a->n_lanes * a->buf_cap, sizeof(*a->w));
     a->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
     a->md = EVP_MD_CTX_new();
     ok = a->lanes != NULL && a->taken != NULL && a->w != NULL && a->sha256 != NULL && a->md != NULL;
@@ -466,7 +468,6 @@ lane_adopt(const struct fhi_audit *a, struct lane *l, pid_t me)
     }
     l->used = 0;
     l->n = 0;
-    l->inflight = 0;
     l->due_sent = false;
     l->waiting = false;
     l->pid = me;
@@ -501,8 +502,8 @@ lane_alloc(const struct fhi_audit *a, struct lane *l)
  * Take lane l's records stamped up to cutoff (audit_wlock held) into t: the
  * whole buffer when its last record is (the usual case: the cutoff was read
  * just before), else the buffer with the later records moved to the spare.
- * The lane goes on with the spare; its records count against it until
- * lane_give_back.
+ * The lane goes on with the spare, and a thread waiting for room in the
+ * full buffer goes on.
  */
 static void
 lane_take(const struct fhi_audit *a, struct lane *l, uint64_t cutoff, pid_t me, struct taken *t)
@@ -541,8 +542,11 @@ lane_take(const struct fhi_audit *a, struct lane *l, uint64_t cutoff, pid_t me, 
         if (l->n > 0) {
             l->first_ms = ((const struct lrec *)l->buf)->time_ms;
         }
-        l->inflight = k;
         l->due_sent = false;
+        if (l->waiting) {
+            l->waiting = false;
+            pthread_cond_broadcast(&l->room);
+        }
     }
     pthread_mutex_unlock(&l->lock);
 }
@@ -553,11 +557,6 @@ lane_give_back(struct lane *l, struct taken *t)
 {
     pthread_mutex_lock(&l->lock);
     l->spare = t->buf;
-    l->inflight = 0;
-    if (l->waiting) {
-        l->waiting = false;
-        pthread_cond_broadcast(&l->room);
-    }
     pthread_mutex_unlock(&l->lock);
     t->buf = NULL;
     t->n = 0;
@@ -1178,7 +1177,7 @@ lane_put(fh_ctx *ctx, const struct lsrc *src, fh_rv result)
             pthread_mutex_unlock(&l->lock);
             return false;
         }
-        if (l->n + l->inflight < a->lane_cap) {
+        if (l->n < a->buf_cap) {
             break;
         }
         if (!writer) {

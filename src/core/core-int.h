@@ -46,11 +46,12 @@ void fhi_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* Audit queue (audit.c): records wait in lanes, one per CPU (at most
  * FHI_AUDIT_LANES_MAX). A lane holds FHI_AUDIT_RING / lanes records, at
- * least FHI_AUDIT_LANE_MIN, queued or being written (what a crash can lose);
- * its batch is due at half of that or when its first record is
- * FHI_AUDIT_DELAY_MS old. On two CPUs: 2048 records a lane, due at 1024, so
- * two signing threads fill a batch of about 2048; the store writes a batch as
- * one page (one row), so the writer's cost is mostly per commit
+ * least FHI_AUDIT_LANE_MIN, queued or being written (what a crash can lose),
+ * in two buffers of half that: one is written while the other fills. Its
+ * batch is due at 3/4 of a buffer or when its first record is
+ * FHI_AUDIT_DELAY_MS old. On two CPUs: buffers of 1024 records, due at 768,
+ * so two signing threads fill a batch of about 1536; the store writes a batch
+ * as one page (one row), so the writer's cost is mostly per record
  * (docs/internals/core.md). */
 #define FHI_AUDIT_RING 4096
 #define FHI_AUDIT_LANE_MIN 256
