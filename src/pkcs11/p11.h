@@ -115,16 +115,23 @@ struct p11_session {
     fh_session *fs;
     bool rw;
     void *lock;           /* held for the duration of one call on the session */
-    unsigned refs;        /* table reference + calls in flight; atomic, raised under t->lock */
-    bool closed;          /* removed from the table; atomic, set under the table lock */
+    unsigned refs; /* table reference + calls in flight; atomic, raised under its shard's lock */
+    bool closed;   /* removed from the table; atomic, set under its shard's lock */
     struct p11_find find; /* call lock */
 };
 
-struct p11_sessions {
-    void *lock; /* guards v, n, cap, next (sessions.c) */
-    CK_SESSION_HANDLE next;
-    struct p11_session **v; /* sorted by handle (handles only grow) */
+/* The sessions whose handle is i modulo P11_SHARDS, on cache lines of their
+ * own: calls on sessions of different shards share no line (sessions.c). */
+#define P11_SHARDS 16
+struct p11_shard {
+    _Alignas(64) void *lock; /* guards v, n, cap */
+    struct p11_session **v;  /* sorted by handle */
     size_t n, cap;
+};
+
+struct p11_sessions {
+    CK_SESSION_HANDLE next;   /* atomic */
+    struct p11_shard *shards; /* P11_SHARDS, 64-byte aligned */
 };
 
 fh_rv p11_sessions_init(struct p11_sessions *t);
