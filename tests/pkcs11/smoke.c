@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,84 @@ parallel(CK_FUNCTION_LIST_3_0_PTR p, CK_SLOT_ID slot, CK_OBJECT_HANDLE pub, CK_O
     }
 }
 
+/* Calls racing C_Finalize and C_Initialize: each sees the module either
+ * whole or not initialised (never freed under it: ASan builds check), and a
+ * call blocked by the finaliser goes on when the module is back. */
+struct racer {
+    CK_FUNCTION_LIST_3_0_PTR p;
+    CK_SLOT_ID slot;
+    int stop; /* atomic */
+    unsigned long ok, down;
+    int bad;
+};
+
+static bool
+race_rv(struct racer *r, CK_RV rv, bool session)
+{
+    if (rv == CKR_OK) {
+        r->ok++;
+        return true;
+    }
+    if (rv == CKR_CRYPTOKI_NOT_INITIALIZED || (session && rv == CKR_SESSION_HANDLE_INVALID)) {
+        r->down++;
+        return false;
+    }
+    fprintf(stderr, "smoke: a call racing C_Finalize returned 0x%lx\n", (unsigned long)rv);
+    r->bad = 1;
+    return false;
+}
+
+static void *
+race(void *arg)
+{
+    struct racer *r = arg;
+
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) && !r->bad) {
+        CK_INFO info;
+        CK_TOKEN_INFO ti;
+        CK_ULONG n = 0;
+        CK_SESSION_HANDLE s;
+
+        race_rv(r, r->p->C_GetInfo(&info), false);
+        race_rv(r, r->p->C_GetSlotList(CK_TRUE, NULL, &n), false);
+        race_rv(r, r->p->C_GetTokenInfo(r->slot, &ti), false);
+        if (race_rv(r, r->p->C_OpenSession(r->slot, CKF_SERIAL_SESSION, NULL, NULL, &s), false)) {
+            race_rv(r, r->p->C_CloseSession(s), true);
+        }
+    }
+    return NULL;
+}
+
+static void
+finalize_racing(CK_FUNCTION_LIST_3_0_PTR p, CK_SLOT_ID slot)
+{
+    struct racer r[3];
+    pthread_t t[3];
+    unsigned long ok = 0, down = 0;
+
+    for (int i = 0; i < 3; i++) {
+        r[i] = (struct racer){.p = p, .slot = slot};
+        TRUE_(pthread_create(&t[i], NULL, race, &r[i]) == 0);
+    }
+    for (int i = 0; i < 20; i++) {
+        usleep(2000);
+        OK(p->C_Finalize(NULL));
+        usleep(2000);
+        OK(p->C_Initialize(NULL));
+    }
+    usleep(2000);
+    for (int i = 0; i < 3; i++) {
+        __atomic_store_n(&r[i].stop, 1, __ATOMIC_RELEASE);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        TRUE_(r[i].bad == 0);
+        ok += r[i].ok;
+        down += r[i].down;
+    }
+    TRUE_(ok > 0 && down > 0); /* the calls did meet the module up and down */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -351,6 +430,7 @@ main(int argc, char **argv)
     OK(p->C_Finalize(NULL));
     OK(p->C_Initialize(NULL));
     TRUE_(find_slot(p, "smoke") == slot);
+    finalize_racing(p, slot);
     OK(p->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s));
     OK(p->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin)));
     OK(p->C_FindObjectsInit(s, find_t, 2));
