@@ -153,6 +153,7 @@ struct fhi_soft_op {
     bool ctr_limited;
     /* GCM (IV and AAD are absorbed into cctx at init) */
     size_t tag_len;
+    size_t gcm_ivlen;       /* IV length cctx is set for; 0 before the first */
     uint8_t *buf;           /* GCM decrypt: buffered ciphertext||tag */
     size_t buf_len;
     size_t buf_cap;

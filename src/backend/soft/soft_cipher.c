@@ -227,7 +227,9 @@ out:
 
 /*
  * Validates CK_GCM_PARAMS and keys the GCM context: IV length first (it
- * must precede the IV), then key and IV, then the AAD.
+ * must precede the IV), then key and IV, then the AAD. A pooled context
+ * re-armed with an IV of the length it is set for skips the first step:
+ * each EVP_CipherInit_ex2 is a round of OSSL_PARAM lookups by name.
  */
 static fh_rv
 gcm_params(struct fhi_soft_op *op, const CK_MECHANISM *mech, const uint8_t *key)
@@ -268,9 +270,14 @@ gcm_params(struct fhi_soft_op *op, const CK_MECHANISM *mech, const uint8_t *key)
     params[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen);
     params[1] = OSSL_PARAM_construct_end();
     /* key == NULL: re-arm a keyed context (the key schedule stays) */
-    if (EVP_CipherInit_ex2(op->cctx, key != NULL ? op->cipher : NULL, NULL, NULL, op->enc,
-                           params) != 1 ||
-        EVP_CipherInit_ex2(op->cctx, NULL, key, gp.pIv, op->enc, NULL) != 1) {
+    if ((key != NULL || ivlen != op->gcm_ivlen) &&
+        EVP_CipherInit_ex2(op->cctx, key != NULL ? op->cipher : NULL, NULL, NULL, op->enc,
+                           params) != 1) {
+        op->gcm_ivlen = 0;
+        return FH_E_CRYPTO;
+    }
+    op->gcm_ivlen = ivlen;
+    if (EVP_CipherInit_ex2(op->cctx, NULL, key, gp.pIv, op->enc, NULL) != 1) {
         return FH_E_CRYPTO;
     }
     if (gp.ulAADLen > 0 &&
