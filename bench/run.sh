@@ -8,9 +8,10 @@
 #   SoftHSMv2: SOFTHSM2_CONF with its own tokendir, softhsm2-util --init-token
 #   FerroHSM:  FERROHSM_HOME with fast Argon2 parameters, token initialised
 #              through the module itself (p11bench --init), or by the CLI
-# then runs p11bench against both modules and `openssl speed` as the ceiling,
-# for each thread count, interleaved so that drift on a shared machine hits
-# every column alike. Only side-by-side ratios mean anything here.
+# then runs p11bench against both modules, `openssl speed` as the ceiling and
+# osslbench (the sign cases by libcrypto on threads of one process), for each
+# thread count, interleaved so that drift on a shared machine hits every
+# column alike. Only side-by-side ratios mean anything here.
 #
 # Environment:
 #   BENCH_REPEAT=1        runs per number; the table shows the median
@@ -42,6 +43,7 @@ if [[ "${BENCH_TOKEN_KEYS:-0}" == 1 ]]; then
     KEY_KIND=token
 fi
 P11BENCH=$BUILD_DIR/bench/p11bench
+OSSLBENCH=$BUILD_DIR/bench/osslbench
 FH_MOD=${FERROHSM_MODULE:-$BUILD_DIR/src/pkcs11/libferrohsm-pkcs11.so}
 SH_MOD=${SOFTHSM2_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 FH_CLI=$BUILD_DIR/src/cli/ferrohsm
@@ -186,6 +188,24 @@ openssl_run() {
     done
 }
 
+# osslbench_run THREADS: the sign cases by libcrypto on threads of one process.
+OSSL_CASES=(rsa2048-pkcs1-sign rsa2048-pss-sign ecdsa-p256-sign ed25519-sign)
+osslbench_run() {
+    local t=$1 out=$TMP/osslthr-$1-$RANDOM.out
+    local only
+    only=$(IFS=,; echo "${OSSL_CASES[*]}")
+    if [[ -n "${BENCH_ONLY:-}" ]]; then
+        only=$(tr ',' '\n' <<<"$BENCH_ONLY" | grep -xF -f <(printf '%s\n' "${OSSL_CASES[@]}") |
+            paste -sd, || true)
+    fi
+    [[ -n "$only" && -x "$OSSLBENCH" ]] || return 0
+    if ! timeout "$P11_TIMEOUT" "$OSSLBENCH" --threads "$t" --seconds "$SECS" --only "$only" \
+        >"$out" 2>&1; then
+        note "osslbench t=$t failed: $(tail -n 1 "$out")"
+    fi
+    awk '/^#/ { next } NF == 3 && $2 ~ /^[0-9]+$/ { print "osslthr", $1, $2, $3 }' "$out" >>"$RESULTS"
+}
+
 non_find=$(IFS=,; echo "${CASES[*]:0:10}")
 if [[ -n "${BENCH_ONLY:-}" ]]; then
     only_all=$BENCH_ONLY
@@ -214,6 +234,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
             fi
         fi
         openssl_run "$t"
+        osslbench_run "$t"
     done
 done
 
@@ -238,26 +259,33 @@ fmt() {
 
 echo
 echo "FerroHSM PKCS#11 benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, ${SECS}s per case (openssl ${OSSL_SECS}s), median of $REPEAT, $KEY_KIND-object keys)"
-printf '%-20s %3s %11s %11s %11s %9s %9s\n' case thr FerroHSM SoftHSMv2 openssl FH/ossl FH/SoftHSM
+row='%-20s %3s %11s %11s %11s %11s %9s %9s %9s\n'
+# shellcheck disable=SC2059 # the format is the table's
+printf "$row" case thr FerroHSM SoftHSMv2 openssl ossl-thr FH/ossl FH/thr FH/SoftHSM
 for c in "${CASES[@]}"; do
     for t in $THREADS; do
         fh=$(median ferrohsm "$c" "$t")
         sh=$(median softhsm "$c" "$t")
         os=$(median openssl "$c" "$t")
-        if [[ $fh == - && $sh == - && $os == - ]]; then
+        ot=$(median osslthr "$c" "$t")
+        if [[ $fh == - && $sh == - && $os == - && $ot == - ]]; then
             continue
         fi
         if [[ $c == find-create-* || $c == find-destroy-* ]]; then
             # seconds: invert, so that > 1 means FerroHSM is faster here too
-            printf '%-20s %3s %11s %11s %11s %9s %9s\n' "$c" "$t" "$(fmt "$fh" s)" \
-                "$(fmt "$sh" s)" "$(fmt "$os" s)" - "$(ratio "$sh" "$fh")"
+            # shellcheck disable=SC2059
+            printf "$row" "$c" "$t" "$(fmt "$fh" s)" "$(fmt "$sh" s)" "$(fmt "$os" s)" - - - \
+                "$(ratio "$sh" "$fh")"
         else
-            printf '%-20s %3s %11s %11s %11s %9s %9s\n' "$c" "$t" "$(fmt "$fh" o)" \
-                "$(fmt "$sh" o)" "$(fmt "$os" o)" "$(ratio "$fh" "$os")" "$(ratio "$fh" "$sh")"
+            # shellcheck disable=SC2059
+            printf "$row" "$c" "$t" "$(fmt "$fh" o)" "$(fmt "$sh" o)" "$(fmt "$os" o)" \
+                "$(fmt "$ot" o)" "$(ratio "$fh" "$os")" "$(ratio "$fh" "$ot")" "$(ratio "$fh" "$sh")"
         fi
     done
 done
 echo "ops/s unless marked s (seconds, lower is better; the ratio is then SoftHSMv2/FerroHSM)."
+echo "openssl: openssl speed -multi N (N processes); ossl-thr: bench/osslbench, the same"
+echo "signatures by libcrypto on N threads of one process, where a PKCS#11 module runs."
 if [[ -s "$NOTES" ]]; then
     echo "Notes:"
     sed 's/^/  /' "$NOTES"

@@ -34,6 +34,16 @@ for t in 1 2; do
     done
 done
 
+# bench/osslbench, the in-process libcrypto column of the same table
+OSSLBENCH="$(dirname "$P11BENCH")/osslbench"
+if [[ "$P11_IMPL" == ferrohsm && -x "$OSSLBENCH" ]]; then
+    expect_cmd "osslbench: the sign cases by libcrypto on 2 threads" -- \
+        "$OSSLBENCH" --threads 2 --seconds 0.05
+    for c in rsa2048-pkcs1-sign rsa2048-pss-sign ecdsa-p256-sign ed25519-sign; do
+        expect_match "$OUT" "(^|"$'\n'")$c 2 [0-9]+\\.[0-9]+($|"$'\n'")" "osslbench: $c reported a figure"
+    done
+fi
+
 # The keys were session objects, gone with their session, and the find case
 # destroyed its 10,000 token objects: the runs leave the token empty.
 if command -v pkcs11-tool >/dev/null; then
