@@ -273,8 +273,9 @@ legacy_row_visit(sqlite3_stmt *st, void *arg)
 
 /* Every record of the page at the current row with seq >= from_seq, until full. */
 static fh_rv
-page_visit(sqlite3_stmt *st, struct audit_visit *v)
+page_visit(sqlite3_stmt *st, void *arg)
 {
+    struct audit_visit *v = arg;
     struct fhi_audit_page p;
     struct fh_store_audit r;
     fh_rv rv = page_from_row(st, &p);
@@ -289,33 +290,19 @@ page_visit(sqlite3_stmt *st, struct audit_visit *v)
     return rv;
 }
 
-/* The pages from the one holding from_seq, in first_seq order, until full. */
+static bool
+visit_done(const void *arg)
+{
+    return visit_full(arg);
+}
+
+/* The pages from the one holding from_seq, in first_seq order, until full:
+ * stepping stops when the limit is reached, so the next page is not read. */
 static fh_rv
 pages_visit(struct fhi_sqlite *sq, struct audit_visit *v)
 {
-    const enum fhi_sq_stmt sid = FHI_SQ_AUDIT_PAGE_LIST;
-    sqlite3_stmt *st = NULL;
-    fh_rv rv;
-    int rc;
-
-    rv = fhi_sqlite_stmt_get(sq, sid, &st);
-    if (rv != FH_OK) {
-        return rv;
-    }
-    rc = sqlite3_bind_int64(st, 1, v->from_seq);
-    if (rc != SQLITE_OK) {
-        rv = fhi_sqlite_fail(sq, rc);
-    }
-    /* stepping stops when the limit is reached: the next page is not read */
-    while (rv == FH_OK && !visit_full(v)) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-            break;
-        }
-        rv = rc == SQLITE_ROW ? page_visit(st, v) : fhi_sqlite_fail(sq, rc);
-    }
-    fhi_sqlite_stmt_put(sq, sid, st);
-    return rv;
+    return fhi_sqlite_each_until(sq, FHI_SQ_AUDIT_PAGE_LIST, fhi_sqlite_bind_i64, &v->from_seq,
+                                 page_visit, v, visit_done);
 }
 
 fh_rv

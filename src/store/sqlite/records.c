@@ -933,11 +933,6 @@ fhi_sqlite_object_find(void *priv, const struct fh_store_query *q, fh_store_obje
     return fhi_sqlite_each(sq, sid, bind_query, q, object_row_visit, &visit);
 }
 
-static int
-bind_token_id(sqlite3_stmt *st, const void *arg)
-{
-    return sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
-}
 
 /* count(*) of OBJECT_COUNT into *(int64_t *)arg. */
 static fh_rv
@@ -964,7 +959,8 @@ fhi_sqlite_object_count(void *priv, int64_t token_id, uint64_t *out)
     if (rv != FH_OK) {
         return rv;
     }
-    rv = fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_COUNT, bind_token_id, &token_id, count_row, &n);
+    rv = fhi_sqlite_fetch_one(sq, FHI_SQ_OBJECT_COUNT, fhi_sqlite_bind_i64, &token_id, count_row,
+                              &n);
     if (rv == FH_E_NOT_FOUND) {
         rv = FH_E_STORE_CORRUPT; /* count(*) always has a row */
     }

@@ -176,6 +176,16 @@ fh_rv
 fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
                 const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg);
 
+/* As fhi_sqlite_each, and it also stops, with FH_OK and without stepping
+ * again, as soon as done(row_arg) is true (checked before each step). */
+typedef bool (*fhi_sqlite_done_fn)(const void *row_arg);
+fh_rv fhi_sqlite_each_until(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                            const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg,
+                            fhi_sqlite_done_fn done);
+
+/* ?1 of a statement that takes one integer (an int64_t): a binder. */
+int fhi_sqlite_bind_i64(sqlite3_stmt *st, const void *arg);
+
 /* ?1, ?2 of a statement that takes two integers (an object's id and its
  * token's, a range of seqs): a binder for fhi_sqlite_each/fetch_one. */
 struct fhi_sqlite_i64x2 {

@@ -376,6 +376,14 @@ fh_rv
 fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
                 const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg)
 {
+    return fhi_sqlite_each_until(sq, id, bind, bind_arg, row, row_arg, NULL);
+}
+
+fh_rv
+fhi_sqlite_each_until(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn bind,
+                      const void *bind_arg, fhi_sqlite_row_fn row, void *row_arg,
+                      fhi_sqlite_done_fn done)
+{
     sqlite3_stmt *st = NULL;
     fh_rv rv;
     int rc;
@@ -384,7 +392,7 @@ fhi_sqlite_each(struct fhi_sqlite *sq, enum fhi_sq_stmt id, fhi_sqlite_bind_fn b
     if (rv == FH_OK) {
         rv = bind_with(sq, st, bind, bind_arg);
     }
-    while (rv == FH_OK) {
+    while (rv == FH_OK && (done == NULL || !done(row_arg))) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) {
             break;
@@ -1202,6 +1210,12 @@ const struct fh_store_ops fh_store_sqlite_ops = {
     .apikey_list = fhi_sqlite_apikey_list,
     .apikey_set_tokens = fhi_sqlite_apikey_set_tokens,
 };
+
+int
+fhi_sqlite_bind_i64(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
 
 int
 fhi_sqlite_bind_i64x2(sqlite3_stmt *st, const void *arg)
